@@ -1,0 +1,103 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { parsePyproject } from "../../src/pyproject/read.js";
+import { replaceVersion } from "../../src/pyproject/write.js";
+import { defaultSourceFolders, findHardcodedVersions } from "../../src/pyproject/sources.js";
+import { readPyprojectOptions } from "../../src/pyproject/options.js";
+
+const code = (fn: () => unknown) => {
+  try {
+    fn();
+    return "no error";
+  } catch (error: any) {
+    return error.code;
+  }
+};
+
+const PEP621 = `[project]\nname = "pkg"\nversion = "1.2.0"\n`;
+const POETRY = `[tool.poetry]\nname = "pkg"\nversion = "1.2.0rc1"\n\n[build-system]\nbuild-backend = "poetry.core.masonry.api"\n`;
+
+test("reads a PEP 621 version", () => {
+  const p = parsePyproject(PEP621, "pyproject.toml");
+  assert.equal(p.version, "1.2.0");
+  assert.equal(p.table, "project");
+  assert.equal(p.name, "pkg");
+});
+
+test("reads a Poetry version", () => {
+  const p = parsePyproject(POETRY, "pyproject.toml");
+  assert.equal(p.version, "1.2.0rc1");
+  assert.equal(p.table, "tool.poetry");
+});
+
+test("Poetry 2: [project] with dynamic version and a static [tool.poetry].version", () => {
+  const p = parsePyproject(`[project]\nname = "pkg"\ndynamic = ["version"]\n[tool.poetry]\nversion = "3.0.0"\n`, "pyproject.toml");
+  assert.equal(p.version, "3.0.0");
+  assert.equal(p.table, "tool.poetry");
+});
+
+const bad: [string, string, string][] = [
+  ["broken TOML", `[project\nname = "x"`, "EINVALIDPYPROJECT"],
+  ["no version", `[project]\nname = "pkg"\n`, "ENOPYPROJECTVERSION"],
+  ["dynamic version", `[project]\nname = "pkg"\ndynamic = ["version"]\n[tool.hatch.version]\nsource = "vcs"\n`, "EDYNAMICVERSION"],
+  ["not PEP 440", `[project]\nname = "pkg"\nversion = "1.2.0-next.1"\n`, "EINVALIDPEP440"],
+  ["no name", `[project]\nversion = "1.0.0"\n`, "EINVALIDPYPROJECT"],
+  ["empty file", ``, "ENOPYPROJECTVERSION"],
+];
+
+for (const [name, text, expected] of bad) {
+  test(`refuses ${name} with ${expected}`, () => assert.equal(code(() => parsePyproject(text, "pyproject.toml")), expected));
+}
+
+test("the TOML error names the line", () => {
+  assert.throws(() => parsePyproject(`[project]\nname = "x"\nversion = 1.0.0.0\n`, "pyproject.toml"), (error: any) => /line 3/.test(error.message) && !error.message.includes("\n"));
+});
+
+test("write replaces only the version value, keeping comments and layout", () => {
+  const text = `# top comment\n[build-system]\nrequires = ["hatchling"]\n\n[project]\nname = "pkg"  # name\nversion   =   '1.0.0'   # the truth\n\n[tool.other]\nversion = "9.9.9"\n`;
+  const out = replaceVersion(text, "project", "1.1.0rc1");
+  assert.equal(out, text.replace("'1.0.0'", "'1.1.0rc1'"));
+});
+
+test("write targets [tool.poetry], not another table's version", () => {
+  const text = `[tool.black]\nversion = "x"\n[tool.poetry]\nname = "p"\nversion = "0.1.0"\n`;
+  assert.equal(replaceVersion(text, "tool.poetry", "0.2.0"), text.replace('"0.1.0"', '"0.2.0"'));
+});
+
+test("write keeps CRLF line endings", () => {
+  const text = `[project]\r\nname = "p"\r\nversion = "0.1.0"\r\n`;
+  assert.equal(replaceVersion(text, "project", "0.2.0"), `[project]\r\nname = "p"\r\nversion = "0.2.0"\r\n`);
+});
+
+test("write gives null when the table has no version line", () => {
+  assert.equal(replaceVersion(`[project]\nname = "p"\n`, "project", "1.0.0"), null);
+});
+
+const versionLines: [string, boolean][] = [
+  [`__version__ = "1.0.0"`, true],
+  [`__version__ = '1.0.0'`, true],
+  [`__version__: str = "1.0.0"`, true],
+  [`    __version__ = "1.0.0"`, true],
+  [`__version__ = version("pkg")`, false],
+  [`__version__ = importlib.metadata.version("pkg")`, false],
+  [`# __version__ = "1.0.0"`, false],
+  [`my__version__ = "1"`, false],
+];
+
+for (const [line, found] of versionLines) {
+  test(`hard-coded version scan: ${line} → ${found ? "finding" : "fine"}`, () => {
+    assert.equal(findHardcodedVersions(`import x\n${line}\n`).length, found ? 1 : 0);
+  });
+}
+
+test("default source folders follow the build backend's package list", () => {
+  assert.deepEqual(defaultSourceFolders({ tool: { hatch: { build: { targets: { wheel: { packages: ["src/pkg"] } } } } } }, "pkg"), ["src/pkg"]);
+  assert.deepEqual(defaultSourceFolders({ tool: { poetry: { packages: [{ include: "pkg", from: "src" }] } } }, "pkg"), ["src/pkg"]);
+  assert.deepEqual(defaultSourceFolders({}, "My-Pkg"), ["src", "my_pkg"]);
+});
+
+test("pyproject options: defaults and every problem at once", () => {
+  assert.deepEqual(readPyprojectOptions({}).options, { path: "pyproject.toml", versionMode: "verify" });
+  const { problems } = readPyprojectOptions({ pyproject: { path: "", versionMode: "auto", sources: "src", extra: 1 } });
+  assert.deepEqual(problems.map((p) => p.key), ["pyproject.path", "pyproject.versionMode", "pyproject.sources", "pyproject.extra"]);
+});
