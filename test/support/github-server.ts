@@ -1,0 +1,541 @@
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { AddressInfo, Socket } from "node:net";
+import { randomBytes } from "node:crypto";
+
+/**
+ * A loopback stand-in for the parts of the GitHub REST API that @semantic-release/github
+ * (verifyConditions, publish, success, fail) and src/github/client.ts call. It validates
+ * what it receives the way api.github.com does (token, User-Agent, required fields,
+ * duplicate tags, drafts invisible by tag) and can fail on demand, per route.
+ *
+ * Point a client at it with `GITHUB_API_URL=<url>` (or `githubApiUrl`).
+ */
+
+export interface GitHubServerOptions {
+  /** The only token accepted (`Authorization: token X` or `Bearer X`). */
+  token?: string;
+  owner?: string;
+  repo?: string;
+  /** `permissions.push` of the repository for this token (false: a read-only token). */
+  push?: boolean;
+}
+
+export interface StoredAsset {
+  id: number;
+  name: string;
+  label: string | null;
+  size: number;
+  content_type: string;
+  browser_download_url: string;
+}
+
+export interface StoredRelease {
+  id: number;
+  tag_name: string;
+  target_commitish: string;
+  name: string | null;
+  body: string | null;
+  draft: boolean;
+  prerelease: boolean;
+  make_latest: string;
+  created_at: string;
+  published_at: string | null;
+  assets: StoredAsset[];
+}
+
+export interface StoredMilestone {
+  number: number;
+  title: string;
+  description: string | null;
+  state: "open" | "closed";
+  open_issues: number;
+  closed_issues: number;
+  closed_at: string | null;
+}
+
+/** A request as received, without its headers (they carry the token). */
+export interface RecordedRequest {
+  method: string;
+  /** The route it matched, e.g. `PATCH /repos/{owner}/{repo}/releases/{release_id}`, or `unknown`. */
+  route: string;
+  path: string;
+  query: Record<string, string>;
+  /** Parsed JSON body; `{ bytes }` for an asset upload; undefined when empty. */
+  body: unknown;
+  auth: "valid" | "invalid" | "none";
+  status: number;
+  /** The injected fault this request met, if any. */
+  fault?: string;
+}
+
+/** `status`: answer with that HTTP status; `reset`: destroy the connection; `delayMs`: answer normally, late. */
+export type Fault = { status: number; message?: string } | { reset: true } | { delayMs: number };
+
+export type GitHubRoute =
+  | "GET /repos/{owner}/{repo}"
+  | "HEAD /installation/repositories"
+  | "GET /repos/{owner}/{repo}/releases"
+  | "POST /repos/{owner}/{repo}/releases"
+  | "GET /repos/{owner}/{repo}/releases/{release_id}"
+  | "PATCH /repos/{owner}/{repo}/releases/{release_id}"
+  | "DELETE /repos/{owner}/{repo}/releases/{release_id}"
+  | "GET /repos/{owner}/{repo}/releases/tags/{tag}"
+  | "GET /repos/{owner}/{repo}/releases/{release_id}/assets"
+  | "POST /uploads/repos/{owner}/{repo}/releases/{release_id}/assets"
+  | "GET /repos/{owner}/{repo}/milestones"
+  | "GET /repos/{owner}/{repo}/milestones/{milestone_number}"
+  | "POST /repos/{owner}/{repo}/issues"
+  | "POST /graphql";
+
+export interface GitHubServer {
+  /** The API base URL (what `GITHUB_API_URL` takes). */
+  url: string;
+  token: string;
+  owner: string;
+  repo: string;
+  /** Deep copies of every release, oldest first. */
+  releases(): StoredRelease[];
+  release(id: number): StoredRelease | undefined;
+  /** Seed a release as if created earlier (e.g. a published, curated one). */
+  addRelease(fields: Partial<StoredRelease> & { tag_name: string }): StoredRelease;
+  /** Change a release the way a curator does on github.com (no request is recorded). */
+  editRelease(id: number, fields: Partial<Pick<StoredRelease, "body" | "name" | "draft" | "prerelease">>): StoredRelease;
+  addMilestone(fields: { title: string; state?: "open" | "closed"; open_issues?: number; closed_issues?: number; description?: string }): StoredMilestone;
+  /** Close a milestone by title: its open issues count as closed. */
+  closeMilestone(title: string): StoredMilestone;
+  milestones(): StoredMilestone[];
+  /** Issues created through the API (the fail step of @semantic-release/github). */
+  issues(): { number: number; title: string; body: string; labels: string[] }[];
+  requests(): RecordedRequest[];
+  clearRequests(): void;
+  /** The next `times` requests matching `route` (or `*` for any) meet `fault`. */
+  injectFault(route: GitHubRoute | "*", fault: Fault, times?: number): void;
+  close(): Promise<void>;
+}
+
+interface Matched {
+  route: GitHubRoute;
+  params: Record<string, string>;
+}
+
+const ROUTES: { method: string; pattern: RegExp; route: GitHubRoute; keys: string[] }[] = [
+  ["HEAD", "/installation/repositories", "HEAD /installation/repositories"],
+  ["GET", "/repos/:owner/:repo", "GET /repos/{owner}/{repo}"],
+  ["GET", "/repos/:owner/:repo/releases", "GET /repos/{owner}/{repo}/releases"],
+  ["POST", "/repos/:owner/:repo/releases", "POST /repos/{owner}/{repo}/releases"],
+  ["GET", "/repos/:owner/:repo/releases/tags/:tag", "GET /repos/{owner}/{repo}/releases/tags/{tag}"],
+  ["GET", "/repos/:owner/:repo/releases/:release_id/assets", "GET /repos/{owner}/{repo}/releases/{release_id}/assets"],
+  ["GET", "/repos/:owner/:repo/releases/:release_id", "GET /repos/{owner}/{repo}/releases/{release_id}"],
+  ["PATCH", "/repos/:owner/:repo/releases/:release_id", "PATCH /repos/{owner}/{repo}/releases/{release_id}"],
+  ["DELETE", "/repos/:owner/:repo/releases/:release_id", "DELETE /repos/{owner}/{repo}/releases/{release_id}"],
+  ["POST", "/uploads/repos/:owner/:repo/releases/:release_id/assets", "POST /uploads/repos/{owner}/{repo}/releases/{release_id}/assets"],
+  ["GET", "/repos/:owner/:repo/milestones", "GET /repos/{owner}/{repo}/milestones"],
+  ["GET", "/repos/:owner/:repo/milestones/:milestone_number", "GET /repos/{owner}/{repo}/milestones/{milestone_number}"],
+  ["POST", "/repos/:owner/:repo/issues", "POST /repos/{owner}/{repo}/issues"],
+  ["POST", "/graphql", "POST /graphql"],
+].map(([method, path, route]) => {
+  const keys: string[] = [];
+  const source = path.replace(/:(\w+)/g, (_, key: string) => (keys.push(key), "([^/]+)"));
+  return { method, pattern: new RegExp(`^${source}$`), route: route as GitHubRoute, keys };
+});
+
+function matchRoute(method: string, path: string): Matched | undefined {
+  for (const candidate of ROUTES) {
+    if (candidate.method !== method) continue;
+    const found = candidate.pattern.exec(path);
+    if (!found) continue;
+    const params: Record<string, string> = {};
+    candidate.keys.forEach((key, i) => (params[key] = decodeURIComponent(found[i + 1])));
+    return { route: candidate.route, params };
+  }
+  return undefined;
+}
+
+class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly errors?: unknown[],
+  ) {
+    super(message);
+  }
+}
+
+const DOCS = "https://docs.github.com/rest";
+const validationFailed = (field: string, code: string, resource = "Release") =>
+  new HttpError(422, "Validation Failed", [{ resource, code, field }]);
+
+export async function startGitHubServer(options: GitHubServerOptions = {}): Promise<GitHubServer> {
+  const token = options.token ?? `ghs_${randomBytes(12).toString("hex")}`;
+  const owner = options.owner ?? "o";
+  const repo = options.repo ?? "r";
+  const push = options.push ?? true;
+
+  const releases: StoredRelease[] = [];
+  const milestones: StoredMilestone[] = [];
+  const issues: { number: number; title: string; body: string; labels: string[] }[] = [];
+  const recorded: RecordedRequest[] = [];
+  const faults: { route: string; fault: Fault; times: number }[] = [];
+  const sockets = new Set<Socket>();
+  const timers = new Set<NodeJS.Timeout>();
+  let nextId = 1000;
+  let clock = Date.parse("2025-01-01T00:00:00Z");
+  const now = () => new Date((clock += 1000)).toISOString();
+
+  let base = "";
+  const web = `https://github.com/${owner}/${repo}`;
+
+  const releaseJson = (r: StoredRelease) => ({
+    url: `${base}/repos/${owner}/${repo}/releases/${r.id}`,
+    html_url: r.draft ? `${web}/releases/tag/untagged-${r.id.toString(16)}` : `${web}/releases/tag/${encodeURIComponent(r.tag_name)}`,
+    assets_url: `${base}/repos/${owner}/${repo}/releases/${r.id}/assets`,
+    upload_url: `${base}/uploads/repos/${owner}/${repo}/releases/${r.id}/assets{?name,label}`,
+    tarball_url: r.draft ? null : `${base}/repos/${owner}/${repo}/tarball/${r.tag_name}`,
+    zipball_url: r.draft ? null : `${base}/repos/${owner}/${repo}/zipball/${r.tag_name}`,
+    id: r.id,
+    node_id: `RE_${r.id}`,
+    tag_name: r.tag_name,
+    target_commitish: r.target_commitish,
+    name: r.name,
+    body: r.body,
+    draft: r.draft,
+    prerelease: r.prerelease,
+    immutable: false,
+    created_at: r.created_at,
+    published_at: r.published_at,
+    author: { login: "github-actions[bot]", type: "Bot" },
+    assets: r.assets,
+  });
+
+  const milestoneJson = (m: StoredMilestone) => ({
+    url: `${base}/repos/${owner}/${repo}/milestones/${m.number}`,
+    html_url: `${web}/milestone/${m.number}`,
+    id: 5000 + m.number,
+    number: m.number,
+    title: m.title,
+    description: m.description,
+    state: m.state,
+    open_issues: m.open_issues,
+    closed_issues: m.closed_issues,
+    closed_at: m.closed_at,
+    due_on: null,
+  });
+
+  const findRelease = (id: string) => {
+    const release = /^\d+$/.test(id) ? releases.find((r) => r.id === Number(id)) : undefined;
+    if (!release) throw new HttpError(404, "Not Found");
+    return release;
+  };
+
+  function createRelease(fields: Partial<StoredRelease> & { tag_name: string }): StoredRelease {
+    const draft = fields.draft ?? false;
+    const release: StoredRelease = {
+      id: nextId++,
+      tag_name: fields.tag_name,
+      target_commitish: fields.target_commitish ?? "main",
+      name: fields.name ?? null,
+      body: fields.body ?? null,
+      draft,
+      prerelease: fields.prerelease ?? false,
+      make_latest: fields.make_latest ?? "true",
+      created_at: fields.created_at ?? now(),
+      published_at: draft ? null : (fields.published_at ?? now()),
+      assets: fields.assets ?? [],
+    };
+    releases.push(release);
+    return release;
+  }
+
+  /** One page of `items` the way GitHub paginates: per_page (max 100), page, and a Link header. */
+  function paginate<T>(items: T[], url: URL, res: ServerResponse): T[] {
+    const perPage = Math.min(Math.max(Number(url.searchParams.get("per_page") ?? 30) || 30, 1), 100);
+    const page = Math.max(Number(url.searchParams.get("page") ?? 1) || 1, 1);
+    const last = Math.max(Math.ceil(items.length / perPage), 1);
+    const link = (p: number, rel: string) => {
+      const target = new URL(url.pathname + url.search, base);
+      target.searchParams.set("per_page", String(perPage));
+      target.searchParams.set("page", String(p));
+      return `<${target}>; rel="${rel}"`;
+    };
+    const links: string[] = [];
+    if (page < last) links.push(link(page + 1, "next"), link(last, "last"));
+    if (page > 1) links.push(link(1, "first"), link(page - 1, "prev"));
+    if (links.length) res.setHeader("Link", links.join(", "));
+    return items.slice((page - 1) * perPage, page * perPage);
+  }
+
+  function checkReleaseFields(body: Record<string, unknown>, creating: boolean) {
+    if (creating && (typeof body.tag_name !== "string" || !body.tag_name.trim())) throw validationFailed("tag_name", "missing_field");
+    if (body.tag_name !== undefined && (typeof body.tag_name !== "string" || !body.tag_name.trim())) throw validationFailed("tag_name", "invalid");
+    for (const key of ["name", "body", "target_commitish"]) {
+      if (body[key] !== undefined && body[key] !== null && typeof body[key] !== "string") throw validationFailed(key, "invalid");
+    }
+    for (const key of ["draft", "prerelease", "generate_release_notes"]) {
+      if (body[key] !== undefined && typeof body[key] !== "boolean") throw validationFailed(key, "invalid");
+    }
+    if (body.make_latest !== undefined && !["true", "false", "legacy"].includes(body.make_latest as string)) throw validationFailed("make_latest", "invalid");
+    if (typeof body.body === "string" && body.body.length > 125_000) throw validationFailed("body", "too_long");
+  }
+
+  function handle(matched: Matched, method: string, url: URL, body: any, raw: Buffer, res: ServerResponse): [number, unknown] {
+    const { route, params } = matched;
+    if (route === "HEAD /installation/repositories") throw new HttpError(403, "This endpoint requires you to be authenticated as a GitHub App installation.");
+    if (route === "POST /graphql") return [200, graphql(body)];
+    if (params.owner.toLowerCase() !== owner.toLowerCase() || params.repo.toLowerCase() !== repo.toLowerCase()) throw new HttpError(404, "Not Found");
+    const needsPush = method !== "GET";
+    if (needsPush && !push) throw new HttpError(403, "Resource not accessible by integration");
+
+    switch (route) {
+      case "GET /repos/{owner}/{repo}":
+        return [
+          200,
+          {
+            id: 1,
+            name: repo,
+            full_name: `${owner}/${repo}`,
+            owner: { login: owner },
+            private: true,
+            html_url: web,
+            clone_url: `${web}.git`,
+            ssh_url: `git@github.com:${owner}/${repo}.git`,
+            default_branch: "main",
+            permissions: { admin: false, maintain: false, push, triage: push, pull: true },
+          },
+        ];
+      case "GET /repos/{owner}/{repo}/releases": {
+        const visible = releases.filter((r) => push || !r.draft).sort((a, b) => b.id - a.id);
+        return [200, paginate(visible, url, res).map(releaseJson)];
+      }
+      case "POST /repos/{owner}/{repo}/releases": {
+        checkReleaseFields(body, true);
+        if (releases.some((r) => r.tag_name === body.tag_name)) throw validationFailed("tag_name", "already_exists");
+        return [201, releaseJson(createRelease(body))];
+      }
+      case "GET /repos/{owner}/{repo}/releases/tags/{tag}": {
+        const release = releases.find((r) => r.tag_name === params.tag && !r.draft);
+        if (!release) throw new HttpError(404, "Not Found");
+        return [200, releaseJson(release)];
+      }
+      case "GET /repos/{owner}/{repo}/releases/{release_id}":
+        return [200, releaseJson(findRelease(params.release_id))];
+      case "PATCH /repos/{owner}/{repo}/releases/{release_id}": {
+        const release = findRelease(params.release_id);
+        checkReleaseFields(body, false);
+        if (body.tag_name !== undefined && releases.some((r) => r !== release && r.tag_name === body.tag_name)) throw validationFailed("tag_name", "already_exists");
+        for (const key of ["tag_name", "target_commitish", "name", "body", "prerelease", "make_latest"] as const) {
+          if (body[key] !== undefined) (release as any)[key] = body[key];
+        }
+        if (body.draft !== undefined) {
+          if (release.draft && body.draft === false) release.published_at = now();
+          release.draft = body.draft;
+        }
+        return [200, releaseJson(release)];
+      }
+      case "DELETE /repos/{owner}/{repo}/releases/{release_id}": {
+        const release = findRelease(params.release_id);
+        releases.splice(releases.indexOf(release), 1);
+        return [204, undefined];
+      }
+      case "GET /repos/{owner}/{repo}/releases/{release_id}/assets":
+        return [200, paginate(findRelease(params.release_id).assets, url, res)];
+      case "POST /uploads/repos/{owner}/{repo}/releases/{release_id}/assets": {
+        const release = findRelease(params.release_id);
+        const name = url.searchParams.get("name");
+        if (!name) throw validationFailed("name", "missing_field", "ReleaseAsset");
+        if (release.assets.some((a) => a.name === name)) throw validationFailed("name", "already_exists", "ReleaseAsset");
+        const asset: StoredAsset = {
+          id: nextId++,
+          name,
+          label: url.searchParams.get("label"),
+          size: raw.length,
+          content_type: String(res.req.headers["content-type"] ?? "application/octet-stream"),
+          browser_download_url: `${web}/releases/download/${encodeURIComponent(release.tag_name)}/${encodeURIComponent(name)}`,
+        };
+        release.assets.push(asset);
+        return [201, asset];
+      }
+      case "GET /repos/{owner}/{repo}/milestones": {
+        const state = url.searchParams.get("state") ?? "open";
+        if (!["open", "closed", "all"].includes(state)) throw validationFailed("state", "invalid", "Milestone");
+        const selected = milestones.filter((m) => state === "all" || m.state === state).sort((a, b) => a.number - b.number);
+        return [200, paginate(selected, url, res).map(milestoneJson)];
+      }
+      case "GET /repos/{owner}/{repo}/milestones/{milestone_number}": {
+        const milestone = milestones.find((m) => String(m.number) === params.milestone_number);
+        if (!milestone) throw new HttpError(404, "Not Found");
+        return [200, milestoneJson(milestone)];
+      }
+      case "POST /repos/{owner}/{repo}/issues": {
+        if (typeof body.title !== "string" || !body.title) throw validationFailed("title", "missing_field", "Issue");
+        const issue = { number: issues.length + 1, title: body.title, body: String(body.body ?? ""), labels: (body.labels ?? []).map(String) };
+        issues.push(issue);
+        return [201, { ...issue, html_url: `${web}/issues/${issue.number}`, state: "open" }];
+      }
+      default:
+        throw new HttpError(404, "Not Found");
+    }
+  }
+
+  /** Just enough GraphQL for @semantic-release/github's success and fail steps: no PRs, no issues. */
+  function graphql(body: any) {
+    if (typeof body?.query !== "string") throw new HttpError(400, "Problems parsing JSON");
+    if (body.query.includes("getSRIssues")) return { data: { repository: { issues: { nodes: [] } } } };
+    return { data: { repository: {} } };
+  }
+
+  function authOf(req: IncomingMessage): RecordedRequest["auth"] {
+    const header = req.headers.authorization;
+    if (!header) return "none";
+    const found = /^(?:token|bearer)\s+(\S+)$/i.exec(header);
+    return found && found[1] === token ? "valid" : "invalid";
+  }
+
+  function takeFault(route: string): Fault | undefined {
+    const index = faults.findIndex((f) => f.route === route || f.route === "*");
+    if (index < 0) return undefined;
+    const entry = faults[index];
+    if (--entry.times <= 0) faults.splice(index, 1);
+    return entry.fault;
+  }
+
+  const sleep = (ms: number) =>
+    new Promise<void>((resolve) => {
+      const timer = setTimeout(() => (timers.delete(timer), resolve()), ms);
+      timers.add(timer);
+    });
+
+  const server = createServer(async (req, res) => {
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const raw = Buffer.concat(chunks);
+    const method = req.method ?? "GET";
+    const url = new URL(req.url ?? "/", base);
+    const matched = matchRoute(method, url.pathname);
+    const auth = authOf(req);
+    const isUpload = matched?.route === "POST /uploads/repos/{owner}/{repo}/releases/{release_id}/assets";
+    let body: any;
+    let status = 500;
+    let payload: unknown;
+    const entry: RecordedRequest = {
+      method,
+      route: matched?.route ?? "unknown",
+      path: url.pathname,
+      query: Object.fromEntries(url.searchParams),
+      body: isUpload ? { bytes: raw.length } : undefined,
+      auth,
+      status: 0,
+    };
+    recorded.push(entry);
+
+    const fault = matched ? takeFault(matched.route) : undefined;
+    if (fault && "reset" in fault) {
+      entry.fault = "reset";
+      req.socket.destroy();
+      return;
+    }
+    if (fault && "delayMs" in fault) {
+      entry.fault = `delay ${fault.delayMs}ms`;
+      await sleep(fault.delayMs);
+      if (res.destroyed || req.socket.destroyed) return;
+    }
+
+    try {
+      if (!isUpload && raw.length) {
+        try {
+          body = JSON.parse(raw.toString("utf8"));
+          entry.body = body;
+        } catch {
+          throw new HttpError(400, "Problems parsing JSON");
+        }
+      }
+      if (!req.headers["user-agent"]) throw new HttpError(403, "Request forbidden by administrative rules. Please make sure your request has a User-Agent header.");
+      if (auth === "invalid") throw new HttpError(401, "Bad credentials");
+      if (auth === "none") throw new HttpError(401, "Requires authentication");
+      if (fault && "status" in fault) {
+        entry.fault = `status ${fault.status}`;
+        throw new HttpError(fault.status, fault.message ?? (fault.status >= 500 ? "Server Error" : "Injected fault"));
+      }
+      if (!matched) throw new HttpError(404, "Not Found");
+      if (!body && ["POST", "PATCH"].includes(method) && !isUpload) body = {};
+      [status, payload] = handle(matched, method, url, body, raw, res);
+    } catch (error) {
+      const known = error instanceof HttpError ? error : new HttpError(500, `stand-in bug: ${(error as Error).message}`);
+      status = known.status;
+      payload = { message: known.message, ...(known.errors ? { errors: known.errors } : {}), documentation_url: DOCS, status: String(known.status) };
+    }
+    entry.status = status;
+    res.statusCode = status;
+    res.setHeader("X-GitHub-Media-Type", "github.v3; format=json");
+    res.setHeader("X-RateLimit-Limit", "5000");
+    res.setHeader("X-RateLimit-Remaining", "4999");
+    if (payload === undefined || method === "HEAD") return void res.end();
+    res.setHeader("Content-Type", "application/json; charset=utf-8");
+    res.end(JSON.stringify(payload));
+  });
+  server.on("connection", (socket) => {
+    sockets.add(socket);
+    socket.on("close", () => sockets.delete(socket));
+  });
+
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+
+  const copy = <T>(value: T): T => structuredClone(value);
+  const milestoneByTitle = (title: string) => {
+    const milestone = milestones.find((m) => m.title === title);
+    if (!milestone) throw new Error(`no milestone titled ${title}`);
+    return milestone;
+  };
+
+  return {
+    url: base,
+    token,
+    owner,
+    repo,
+    releases: () => copy(releases),
+    release: (id) => copy(releases.find((r) => r.id === id)),
+    addRelease: (fields) => copy(createRelease(fields)),
+    editRelease(id, fields) {
+      const release = releases.find((r) => r.id === id);
+      if (!release) throw new Error(`no release ${id}`);
+      if (release.draft && fields.draft === false) release.published_at = now();
+      Object.assign(release, fields);
+      return copy(release);
+    },
+    addMilestone(fields) {
+      const state = fields.state ?? "open";
+      const milestone: StoredMilestone = {
+        number: milestones.length + 1,
+        title: fields.title,
+        description: fields.description ?? null,
+        state,
+        open_issues: fields.open_issues ?? 0,
+        closed_issues: fields.closed_issues ?? 0,
+        closed_at: state === "closed" ? now() : null,
+      };
+      milestones.push(milestone);
+      return copy(milestone);
+    },
+    closeMilestone(title) {
+      const milestone = milestoneByTitle(title);
+      milestone.state = "closed";
+      milestone.closed_issues += milestone.open_issues;
+      milestone.open_issues = 0;
+      milestone.closed_at = now();
+      return copy(milestone);
+    },
+    milestones: () => copy(milestones),
+    issues: () => copy(issues),
+    requests: () => copy(recorded),
+    clearRequests: () => void recorded.splice(0),
+    injectFault(route, fault, times = 1) {
+      faults.push({ route, fault, times });
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const timer of timers) clearTimeout(timer);
+        for (const socket of sockets) socket.destroy();
+        server.close(() => resolve());
+      }),
+  };
+}
