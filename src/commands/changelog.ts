@@ -1,0 +1,117 @@
+import { readFile, rename, writeFile } from "node:fs/promises";
+import { isAbsolute, join } from "node:path";
+import { insertRelease } from "../changelog/insert.js";
+import { releaseSection } from "../changelog/release.js";
+import { versionOfTag } from "../changelog/versions.js";
+import { getError, isSemanticReleaseError } from "../errors.js";
+import { run } from "../exec.js";
+import { GitHubClient, githubApiUrl, githubToken, parseGitHubRepo } from "../github/client.js";
+
+export interface CommandIo {
+  cwd: string;
+  env: NodeJS.ProcessEnv;
+  stdout: (s: string) => void;
+  stderr: (s: string) => void;
+}
+
+const USAGE = `Usage: pyrelease changelog sync --tag vX.Y.Z [--file CHANGELOG.md] [--repo owner/name]
+
+Writes the published (curated) GitHub release of the tag into the changelog file, under
+its version heading, newest first. Running it again changes nothing.
+
+  --tag   the release's tag (required)
+  --file  the changelog file (default: CHANGELOG.md)
+  --repo  the GitHub repository (default: GITHUB_REPOSITORY, else the origin remote)
+
+Needs GITHUB_TOKEN or GH_TOKEN; GITHUB_API_URL for GitHub Enterprise.
+`;
+
+interface SyncArgs {
+  tag: string;
+  file: string;
+  repo?: string;
+}
+
+/**
+ * `pyrelease changelog sync --tag vX.Y.Z`. `argv` is what follows `changelog`
+ * (a leading `changelog` is accepted too). Exit codes: 0 done, 1 failed, 2 usage.
+ */
+export async function changelogCommand(argv: string[], io: CommandIo): Promise<number> {
+  const parsed = parseArgs(argv[0] === "changelog" ? argv.slice(1) : argv);
+  if ("help" in parsed) {
+    io.stdout(USAGE);
+    return 0;
+  }
+  if ("problem" in parsed) {
+    io.stderr(`${parsed.problem}\n\n${USAGE}`);
+    return 2;
+  }
+  try {
+    await sync(parsed, io);
+    return 0;
+  } catch (error) {
+    if (!isSemanticReleaseError(error)) throw error;
+    io.stderr(`${error.code}: ${error.message}\n\n${error.details ?? ""}\n`);
+    return 1;
+  }
+}
+
+async function sync(args: SyncArgs, io: CommandIo): Promise<void> {
+  const token = githubToken(io.env);
+  if (!token) throw getError("ENOGHTOKEN");
+  const repo = await repository(args, io);
+  const client = new GitHubClient({ token, ...repo, apiUrl: githubApiUrl({}, io.env) });
+  const release = await client.findReleaseByTag(args.tag);
+  if (!release || release.draft) throw getError("ERELEASEDRAFT", { tag: args.tag });
+
+  const path = isAbsolute(args.file) ? args.file : join(io.cwd, args.file);
+  const existing = await readFile(path, "utf8").catch((error: NodeJS.ErrnoException) => {
+    if (error.code === "ENOENT") return null;
+    throw error;
+  });
+  const { text, strippedCuratorBlock } = releaseSection(release);
+  const { content, action } = insertRelease(existing, { version: versionOfTag(args.tag), text });
+  if (strippedCuratorBlock) io.stdout(`The release ${args.tag} still holds the curator block: it was not copied into ${args.file}.\n`);
+  if (action === "unchanged") {
+    io.stdout(`${args.file} already holds the published ${args.tag}: nothing to do.\n`);
+    return;
+  }
+  // Written next to the file and renamed over it, so an interrupted write never leaves half a changelog.
+  const temporary = `${path}.pyrelease-${process.pid}.tmp`;
+  await writeFile(temporary, content);
+  await rename(temporary, path);
+  const done = { created: `${args.file} created with ${args.tag}`, inserted: `${args.file}: ${args.tag} added`, replaced: `${args.file}: ${args.tag} replaced by the published text` };
+  io.stdout(`${done[action]}.\n`);
+}
+
+async function repository(args: SyncArgs, io: CommandIo): Promise<{ owner: string; repo: string }> {
+  const named = args.repo ?? io.env.GITHUB_REPOSITORY;
+  if (named) {
+    const [owner, repo, ...rest] = named.split("/");
+    if (owner && repo && rest.length === 0) return { owner, repo };
+    throw getError("EINVALIDCONFIG", { problems: [{ key: args.repo ? "--repo" : "GITHUB_REPOSITORY", reason: `must be owner/name, not ${JSON.stringify(named)}` }] });
+  }
+  const remote = await run("git", ["config", "--get", "remote.origin.url"], { cwd: io.cwd });
+  const found = remote.exitCode === 0 ? parseGitHubRepo(remote.stdout.trim()) : null;
+  if (found) return found;
+  throw getError("EINVALIDCONFIG", {
+    problems: [{ key: "--repo", reason: "the GitHub repository is unknown: pass --repo owner/name or set GITHUB_REPOSITORY (the origin remote is not a GitHub URL)" }],
+  });
+}
+
+function parseArgs(argv: string[]): SyncArgs | { help: true } | { problem: string } {
+  if (argv.includes("--help") || argv.includes("-h")) return { help: true };
+  // The lead's CLI may pass what follows `sync` or what follows `changelog`.
+  const [command, ...rest] = argv[0]?.startsWith("--") ? ["sync", ...argv] : argv;
+  if (command !== "sync") return { problem: command ? `Unknown changelog command "${command}".` : "Missing the changelog command." };
+  const values: Record<string, string> = {};
+  for (let i = 0; i < rest.length; i++) {
+    const match = /^--(tag|file|repo)(?:=(.*))?$/.exec(rest[i]);
+    if (!match) return { problem: `Unknown argument "${rest[i]}".` };
+    const value = match[2] ?? rest[++i];
+    if (value === undefined || value === "") return { problem: `--${match[1]} needs a value.` };
+    values[match[1]] = value;
+  }
+  if (!values.tag) return { problem: "--tag is required." };
+  return { tag: values.tag, file: values.file ?? "CHANGELOG.md", repo: values.repo };
+}

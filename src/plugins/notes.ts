@@ -1,0 +1,58 @@
+import * as generator from "@semantic-release/release-notes-generator";
+import type { Context, PluginConfig } from "../context.js";
+import { getError } from "../errors.js";
+import { classifyCommit, type Classified, type ParsedCommit } from "../notes/classify.js";
+import { readNotesOptions, type NotesOptions } from "../notes/options.js";
+import { NOTES_PARSER_OPTS } from "../notes/parser.js";
+import { renderNotes } from "../notes/render.js";
+
+/**
+ * The draft's first version of the release notes: the real release-notes-generator parses
+ * the commits (conventionalcommits preset, references, reverts, repository links); this
+ * plugin sorts them into the decision record's sections and lists the noise for the curator.
+ */
+export async function verifyConditions(pluginConfig: PluginConfig): Promise<void> {
+  notesOptions(pluginConfig);
+}
+
+export async function generateNotes(pluginConfig: PluginConfig, context: Context): Promise<string> {
+  const options = notesOptions(pluginConfig);
+  const nextRelease = context.nextRelease!;
+  const tag = nextRelease.gitTag || `v${nextRelease.version}`;
+  return generator.generateNotes(
+    {
+      preset: "conventionalcommits",
+      parserOpts: NOTES_PARSER_OPTS,
+      writerOpts: {
+        // The writer hands a read-only proxy: return a patch, never write to the commit.
+        transform: (commit: ParsedCommit) => ({ classified: classifyCommit(commit, options) }),
+        mainTemplate: "{{pyreleaseNotes}}",
+        finalizeContext: (writerContext: WriterContext, _options: unknown, commits: readonly { classified: Classified }[]) => ({
+          ...writerContext,
+          pyreleaseNotes: renderNotes({
+            tag,
+            version: nextRelease.version,
+            date: writerContext.date,
+            commits: commits.map((commit) => commit.classified),
+            links: { host: writerContext.host, owner: writerContext.owner, repository: writerContext.repository },
+            deprecationWindow: options.deprecationWindow,
+          }),
+        }),
+      },
+    },
+    context,
+  );
+}
+
+interface WriterContext {
+  date: string;
+  host?: string;
+  owner?: string;
+  repository?: string;
+}
+
+function notesOptions(pluginConfig: PluginConfig): NotesOptions {
+  const { options, problems } = readNotesOptions(pluginConfig);
+  if (problems.length) throw getError("EINVALIDCONFIG", { problems });
+  return options;
+}
