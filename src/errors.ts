@@ -299,6 +299,8 @@ const OIDC_HINTS: Record<string, string> = {
 export function getError(errorCode: ErrorCode, facts: Facts = {}): SemanticReleaseError {
   const { message, details } = ERRORS[errorCode](facts);
   const error = new SemanticReleaseError(message, errorCode, `${details}\n\n[${errorCode} in the README](${DOCS})`);
+  // A user's mistake is explained by its message and details; our call stack would only bury them.
+  error.stack = `${error.name}: ${message}`;
   return error;
 }
 

@@ -17,10 +17,7 @@ export async function verifyConditions(pluginConfig: PluginConfig, context: Cont
   const errors: Error[] = [];
   if (problems.length) errors.push(getError("EINVALIDCONFIG", { problems }));
 
-  const badIdentifiers = (context.branches ?? [])
-    .filter((branch) => branch.type === "prerelease" || (branch.prerelease !== undefined && branch.prerelease !== false))
-    .map((branch) => (branch.prerelease === true || branch.prerelease === undefined ? branch.name : String(branch.prerelease)))
-    .filter((identifier) => !prereleaseKind(identifier));
+  const badIdentifiers = prereleaseIdentifiers(context).filter((identifier) => !prereleaseKind(identifier));
   if (badIdentifiers.length) errors.push(getError("EPRERELEASEID", { identifiers: badIdentifiers }));
 
   const pyproject = await readPyproject(cwd, options.path).catch((error) => {
@@ -91,4 +88,20 @@ export async function prepare(pluginConfig: PluginConfig, context: Context): Pro
     throw getError("EINVALIDPYPROJECT", { path: options.path, reason: `after writing ${pep440} it reads ${reread.version}` });
   }
   logger.log("Wrote version %s into %s (was %s)", pep440, options.path, pyproject.version);
+}
+
+/**
+ * Every prerelease identifier the configuration names, whether or not its branch exists
+ * yet: a wrong one must fail on main today, not on the day someone pushes `next`.
+ */
+function prereleaseIdentifiers(context: Context): string[] {
+  const configured = Array.isArray(context.options.branches) ? (context.options.branches as unknown[]) : [];
+  const specs = [...configured, ...(context.branches ?? [])].filter(
+    (spec): spec is { name: string; prerelease: string | true } =>
+      typeof spec === "object" && spec !== null && typeof (spec as any).name === "string" && (typeof (spec as any).prerelease === "string" || (spec as any).prerelease === true),
+  );
+  const identifiers = specs
+    .map((spec) => (spec.prerelease === true ? spec.name : spec.prerelease))
+    .filter((identifier) => !/[*?{}()[\]!+@]/.test(identifier));
+  return [...new Set(identifiers)];
 }

@@ -1,5 +1,6 @@
 import { readdir, readFile, stat } from "node:fs/promises";
 import { join, relative } from "node:path";
+import { normalizePep440 } from "../version/pep440.js";
 
 export interface HardcodedVersion {
   file: string;
@@ -8,15 +9,26 @@ export interface HardcodedVersion {
 }
 
 /** `__version__ = "1.2.3"` (optionally annotated); `__version__ = version("pkg")` is the fix, not a finding. */
-const HARDCODED = /^\s*__version__\s*(?::\s*[A-Za-z_.[\]]+\s*)?=\s*[rRuU]?(["'])/;
+const HARDCODED = /^\s*__version__\s*(?::\s*[A-Za-z_.[\]]+\s*)?=\s*[rRuU]?(["'])(.*?)\1/;
 const SKIPPED_DIRS = new Set(["__pycache__", ".venv", "venv", ".tox", ".nox", "node_modules", ".git", "build", "dist", ".mypy_cache", ".pytest_cache"]);
+
+/**
+ * A literal that could pass for a release version. Placeholders such as `"0+unknown"` or
+ * `"unknown"` (the usual fallback when the package is not installed) are not versions
+ * anyone would release, so they do not count.
+ */
+function isReleaseLike(literal: string | undefined): boolean {
+  if (literal === undefined) return false;
+  const version = normalizePep440(literal);
+  return version !== null && !version.includes("+");
+}
 
 /** Pure: the lines of one Python file that hard-code a version string. */
 export function findHardcodedVersions(text: string): { line: number; text: string }[] {
   return text
     .split(/\r?\n/)
     .map((content, index) => ({ line: index + 1, text: content.trim() }))
-    .filter(({ text: content }) => HARDCODED.test(content));
+    .filter(({ text: content }) => isReleaseLike(HARDCODED.exec(content)?.[2]));
 }
 
 /**

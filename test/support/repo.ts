@@ -37,6 +37,9 @@ const GIT_IDENTITY = {
   GIT_COMMITTER_EMAIL: "author@example.com",
 };
 
+/** Debian's python3-build and twine, and no package index to fetch build dependencies from. */
+export const TEST_PYPI_OPTIONS = { python: "/usr/bin/python3", buildArgs: ["--no-isolation", "--skip-dependency-check"] };
+
 export interface TempRepo {
   /** The working clone, where semantic-release runs. */
   dir: string;
@@ -82,7 +85,7 @@ export function createRepo(options: RepoOptions = {}): TempRepo {
   const template = options.template === undefined ? EXAMPLE_DIR : options.template;
   if (template) cpSync(template, dir, { recursive: true, filter: (src) => !/(^|\/)(dist|__pycache__|\.venv)$/.test(src) });
   for (const [path, content] of Object.entries(options.files ?? {})) writeFile(dir, path, content);
-  const releaserc = { extends: "semantic-release-config-pyproject", ...(options.releaserc ?? {}) };
+  const releaserc = { extends: "semantic-release-config-pyproject", pypi: TEST_PYPI_OPTIONS, ...(options.releaserc ?? {}) };
   writeFile(dir, ".releaserc.json", JSON.stringify(releaserc, null, 2));
   writeFile(dir, ".gitignore", "node_modules/\ndist/\n__pycache__/\n");
   mkdirSync(join(dir, "node_modules"), { recursive: true });

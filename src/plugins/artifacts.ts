@@ -1,0 +1,69 @@
+import * as github from "@semantic-release/github";
+import type { Context, PluginConfig } from "../context.js";
+import { GitHubClient, githubApiUrl, githubToken, parseGitHubRepo } from "../github/client.js";
+import { recordArtifacts } from "../github/record.js";
+
+/**
+ * The release record: a GitHub release created as a draft (the human-curation pause),
+ * and after publishing, one "Artifacts" section in it with every file hash and image digest.
+ * Options for @semantic-release/github are passed through; these defaults keep the
+ * release private until a human publishes it.
+ */
+const GITHUB_DEFAULTS = {
+  draftRelease: true,
+  successComment: false,
+  releasedLabels: false,
+  failComment: false,
+  failTitle: false,
+  labels: false,
+};
+
+function githubConfig(pluginConfig: PluginConfig): PluginConfig {
+  const config: PluginConfig = { ...pluginConfig };
+  for (const [key, value] of Object.entries(GITHUB_DEFAULTS)) if (config[key] === undefined) config[key] = value;
+  return config;
+}
+
+export async function verifyConditions(pluginConfig: PluginConfig, context: Context): Promise<void> {
+  if (context.options.dryRun && !githubToken(context.env)) {
+    context.logger.warn("No GitHub token (GITHUB_TOKEN or GH_TOKEN): GitHub checks skipped in this dry run; a real run needs one.");
+    return;
+  }
+  await github.verifyConditions(githubConfig(pluginConfig), context);
+}
+
+export async function verifyRelease(pluginConfig: PluginConfig, context: Context): Promise<void> {
+  const { draftRelease } = githubConfig(pluginConfig);
+  context.logger.log(
+    draftRelease
+      ? "GitHub release %s will be created as a DRAFT: curate its notes and publish it by hand"
+      : "GitHub release %s will be published directly (draftRelease: false)",
+    context.nextRelease!.gitTag,
+  );
+}
+
+/** Create the draft, or reuse the release a previous, interrupted run already created for this tag. */
+export async function publish(pluginConfig: PluginConfig, context: Context) {
+  const existing = await existingRelease(pluginConfig, context);
+  if (existing) {
+    context.logger.log("GitHub release for %s already exists (%s): reusing it", context.nextRelease!.gitTag, existing.html_url);
+    return { url: existing.html_url, name: "GitHub release", id: existing.id };
+  }
+  return github.publish(githubConfig(pluginConfig), context);
+}
+
+export async function addChannel(pluginConfig: PluginConfig, context: Context) {
+  return github.addChannel(githubConfig(pluginConfig), context);
+}
+
+export async function success(pluginConfig: PluginConfig, context: Context): Promise<void> {
+  await recordArtifacts(pluginConfig, context);
+}
+
+async function existingRelease(pluginConfig: PluginConfig, context: Context) {
+  const token = githubToken(context.env);
+  const repo = parseGitHubRepo(context.options.repositoryUrl ?? "");
+  if (!token || !repo) return undefined;
+  const client = new GitHubClient({ token, apiUrl: githubApiUrl(pluginConfig, context.env), ...repo });
+  return (await client.findReleaseByTag(context.nextRelease!.gitTag)) ?? undefined;
+}
