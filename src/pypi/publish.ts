@@ -1,0 +1,122 @@
+import { getError } from "../errors.js";
+import { maskInActions } from "../ci.js";
+import type { DistFile } from "./dists.js";
+import { backoffMs, sleep } from "./http.js";
+import { compareWithIndex, publishedFiles } from "./index-api.js";
+import { logBlock, type Output } from "./log.js";
+import { mintUploadToken, type UploadToken } from "./oidc.js";
+import type { PypiOptions } from "./options.js";
+import { twineUpload, type UploadOutcome } from "./twine.js";
+
+/** A minted token lives 15 minutes; one older than this is replaced before the next upload. */
+export const TOKEN_MAX_AGE_MS = 10 * 60_000;
+
+export interface PublishRequest {
+  options: PypiOptions;
+  cwd: string;
+  env: Record<string, string | undefined>;
+  name: string;
+  version: string;
+  files: readonly DistFile[];
+  out: Output;
+  now?: () => number;
+  tokenMaxAgeMs?: number;
+}
+
+export interface PublishReport {
+  uploaded: DistFile[];
+  /** Already on the index byte for byte: nothing to do. */
+  alreadyPublished: DistFile[];
+}
+
+/**
+ * Upload the files the index lacks, once each. Safe to rerun: the JSON API says what is
+ * there already; identical files are skipped, a same-named file with other bytes stops
+ * everything before a single upload (EFILEEXISTS).
+ */
+export async function publishDists(request: PublishRequest): Promise<PublishReport> {
+  const { options, out, name, version } = request;
+  const now = request.now ?? Date.now;
+  const { logger } = out;
+  const lookup = await publishedFiles(options.indexUrl, name, version, options.retry, (n, why) => logger.warn("Asking %s again (try %d): %s", options.indexUrl, n, why));
+  const secrets: string[] = [];
+  const onSecret = (secret: string) => {
+    secrets.push(secret);
+    maskInActions(secret, request.env, out.write);
+  };
+
+  let pending = [...request.files];
+  const alreadyPublished: DistFile[] = [];
+  if (lookup.ok) {
+    const comparison = compareWithIndex(request.files, lookup.files);
+    if (comparison.clashes.length) throw getError("EFILEEXISTS", { files: comparison.clashes, index: options.indexUrl });
+    for (const file of comparison.identical) logger.log("%s is already on %s with the same sha256: not uploading it again", file.filename, options.indexUrl);
+    alreadyPublished.push(...comparison.identical);
+    pending = comparison.missing;
+  } else {
+    logger.warn("Could not ask %s which files exist (%s); uploading all, the index refuses a changed file anyway.", options.indexUrl, lookup.reason);
+  }
+  if (!pending.length) return { uploaded: [], alreadyPublished };
+
+  const mint = async () => {
+    const token = await mintUploadToken({
+      repositoryUrl: options.repositoryUrl,
+      env: request.env,
+      retry: options.retry,
+      onSecret,
+      now,
+      onRetry: (what, n, why) => logger.warn("Trusted publishing: %s failed (%s); try %d of %d", what, why, n, options.retry.attempts),
+    });
+    logger.log("Obtained a short-lived upload token from %s", new URL(options.repositoryUrl).host);
+    return token;
+  };
+  let token: UploadToken = await mint();
+  const maxAge = request.tokenMaxAgeMs ?? TOKEN_MAX_AGE_MS;
+
+  const uploaded: DistFile[] = [];
+  for (const file of pending) {
+    let outcome: UploadOutcome = { kind: "fatal", reason: "not tried" };
+    let reminted = false;
+    let attempt = 0;
+    while (attempt < options.retry.attempts) {
+      attempt++;
+      if (token.renewable && now() - token.obtainedAt > maxAge) {
+        logger.log("The upload token is older than %d minutes: minting a fresh one", Math.round(maxAge / 60_000));
+        token = await mint();
+      }
+      const result = await twineUpload({ python: options.python, cwd: request.cwd, repositoryUrl: options.repositoryUrl, path: file.path, token: token.token, timeoutMs: options.retry.uploadTimeoutMs });
+      outcome = result.outcome;
+      logBlock(out, `twine upload ${file.filename} (try ${attempt}): ${outcome.kind}`, maskAll(result.output, secrets));
+      if (outcome.kind === "uploaded") break;
+      if (outcome.kind === "fatal") break;
+      if (outcome.kind === "auth") {
+        if (!token.renewable || reminted) break;
+        reminted = true;
+        token = await mint();
+        continue;
+      }
+      // "exists" or "retryable": the file may be on the index now (an earlier try that timed out landed).
+      if (outcome.kind === "retryable" && attempt < options.retry.attempts) await sleep(backoffMs(attempt + 1, options.retry.delayMs));
+      const recheck = await publishedFiles(options.indexUrl, name, version, options.retry);
+      const there = recheck.ok ? recheck.files.get(file.filename) : undefined;
+      if (there?.sha256 === file.sha256) {
+        outcome = { kind: "uploaded" };
+        break;
+      }
+      if (there || outcome.kind === "exists") {
+        throw getError("EFILEEXISTS", { files: [{ filename: file.filename, built: file.sha256, published: there?.sha256 ?? "(unknown: the index said “already exists”)" }], index: options.indexUrl });
+      }
+      logger.warn("Uploading %s failed (%s); %s", file.filename, outcome.reason, attempt < options.retry.attempts ? "trying again" : "giving up");
+    }
+    if (outcome.kind !== "uploaded") {
+      throw getError("EUPLOAD", { file: file.filename, status: "status" in outcome ? outcome.status : undefined, reason: maskAll(outcome.reason, secrets), attempts: attempt });
+    }
+    logger.success("Uploaded %s (sha256 %s)", file.filename, file.sha256);
+    uploaded.push(file);
+  }
+  return { uploaded, alreadyPublished };
+}
+
+function maskAll(text: string, secrets: readonly string[]): string {
+  return secrets.reduce((masked, secret) => (secret.length >= 6 ? masked.split(secret).join("***") : masked), text);
+}

@@ -1,0 +1,86 @@
+import { run } from "../exec.js";
+
+export interface PythonTools {
+  python: string;
+  buildVersion?: string;
+  twineVersion?: string;
+  /** `build`, `twine`: modules the interpreter cannot run. */
+  missing: string[];
+}
+
+/** Pure: `twine version 4.0.2 (pkginfo: …)` → `4.0.2`; `build 0.9.0 (/usr/lib/…)` → `0.9.0`. */
+export function parseToolVersion(output: string): string | undefined {
+  return /(?:^|\s)(?:version\s+)?v?(\d+(?:\.\d+)+)/.exec(output)?.[1];
+}
+
+export async function checkPythonTools(python: string, cwd: string): Promise<PythonTools> {
+  const [build, twine] = await Promise.all([
+    run(python, ["-m", "build", "--version"], { cwd, timeoutMs: 60_000 }),
+    run(python, ["-m", "twine", "--version"], { cwd, timeoutMs: 60_000 }),
+  ]);
+  const missing: string[] = [];
+  if (build.exitCode !== 0) missing.push("build");
+  if (twine.exitCode !== 0) missing.push("twine");
+  return {
+    python,
+    buildVersion: build.exitCode === 0 ? parseToolVersion(build.stdout) : undefined,
+    twineVersion: twine.exitCode === 0 ? parseToolVersion(twine.stdout) : undefined,
+    missing: missing.map((m) => `${python} -m ${m}`),
+  };
+}
+
+function compareVersions(a: string, b: string): number {
+  const left = a.split(".").map(Number);
+  const right = b.split(".").map(Number);
+  for (let i = 0; i < Math.max(left.length, right.length); i++) {
+    const diff = (left[i] ?? 0) - (right[i] ?? 0);
+    if (diff) return diff;
+  }
+  return 0;
+}
+
+/**
+ * Pure: the newest core-metadata version a twine release reads. twine 4 and 5 stop at 2.2
+ * (they say so: "using a supported Metadata-Version: 1.0, …, 2.2"); 6.1 added 2.3 and 2.4.
+ */
+export function newestMetadataFor(twineVersion: string): string {
+  return compareVersions(twineVersion, "6.1") >= 0 ? "2.4" : "2.2";
+}
+
+/** Pure: the files whose Metadata-Version this twine cannot read. */
+export function unreadableByTwine(twineVersion: string | undefined, metadataVersions: Record<string, string>): string[] {
+  if (!twineVersion) return [];
+  const newest = newestMetadataFor(twineVersion);
+  return Object.entries(metadataVersions)
+    .filter(([, version]) => compareVersions(version, newest) > 0)
+    .map(([filename]) => filename);
+}
+
+/** Python, run by the release's interpreter: each file's Metadata-Version, as JSON. */
+const READ_METADATA_VERSION = `
+import json, sys, tarfile, zipfile, email.parser
+out = {}
+for path in sys.argv[1:]:
+    text = ""
+    if path.endswith(".whl"):
+        with zipfile.ZipFile(path) as z:
+            name = next(n for n in z.namelist() if n.count("/") == 1 and n.endswith(".dist-info/METADATA"))
+            text = z.read(name).decode("utf-8")
+    else:
+        with tarfile.open(path) as t:
+            member = next(m for m in t.getmembers() if m.name.count("/") == 1 and m.name.endswith("/PKG-INFO"))
+            text = t.extractfile(member).read().decode("utf-8")
+    out[path.replace("\\\\", "/").rsplit("/", 1)[-1]] = email.parser.HeaderParser().parsestr(text).get("Metadata-Version", "")
+print(json.dumps(out))
+`;
+
+/** filename → Metadata-Version of every built file (empty when it cannot be read: twine check reports that). */
+export async function readMetadataVersions(python: string, paths: readonly string[], cwd: string): Promise<Record<string, string>> {
+  const result = await run(python, ["-c", READ_METADATA_VERSION, ...paths], { cwd, timeoutMs: 60_000 });
+  if (result.exitCode !== 0) return {};
+  try {
+    return JSON.parse(result.stdout) as Record<string, string>;
+  } catch {
+    return {};
+  }
+}

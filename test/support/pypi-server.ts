@@ -1,0 +1,422 @@
+import { createHash, createHmac, randomBytes } from "node:crypto";
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { clean as cleanPep440 } from "@renovatebot/pep440";
+
+/**
+ * A loopback stand-in for PyPI (warehouse) and GitHub Actions' ID-token endpoint that
+ * speaks their real protocols and checks what it receives the way production does:
+ * - legacy upload: multipart `:action=file_upload`, `protocol_version=1`, Basic
+ *   `__token__:<minted token>`, digests recomputed from the bytes, 400 "File already
+ *   exists (…)" when a stored name gets other bytes, 200 for the identical file again;
+ * - JSON API `GET /pypi/<name>/<version>/json` (404 for an unknown release);
+ * - `GET /_/oidc/audience`, `POST /_/oidc/mint-token` (single-use JWTs, audience and
+ *   trusted-publisher claims checked, 422 `{message, errors: [{code, description}]}`);
+ * - `GET /_actions/token?api-version=2.0&audience=…` with `Authorization: bearer <request token>`.
+ * Faults can be injected per step: N times a status, a reset connection, a slow answer, an expired token.
+ */
+
+export type Step = "id-token" | "audience" | "mint" | "json" | "upload";
+export type Fault = { status: number; reason?: string } | { delayMs: number } | "reset" | "expired";
+
+export interface TrustedPublisher {
+  /** `owner/name` */
+  repository: string;
+  /** Workflow file name, e.g. `release.yml`. */
+  workflow: string;
+  environment?: string;
+}
+
+export interface RunClaims {
+  repository: string;
+  /** `owner/name/.github/workflows/release.yml@refs/heads/main` */
+  workflow_ref: string;
+  ref: string;
+  environment?: string;
+}
+
+export interface PypiServerOptions {
+  /** The project the trusted publisher may upload to. */
+  project?: string;
+  audience?: string;
+  publisher?: TrustedPublisher;
+  /** What this "CI run" is: the claims the ID-token endpoint signs. */
+  run?: RunClaims;
+  /** Lifetime of a minted upload token (PyPI: 15 minutes). */
+  tokenTtlMs?: number;
+}
+
+export interface StoredFile {
+  filename: string;
+  name: string;
+  version: string;
+  packagetype: string;
+  sha256: string;
+  md5: string;
+  size: number;
+  bytes: Buffer;
+}
+
+export interface UploadRecord {
+  filename?: string;
+  status: number;
+  reason: string;
+  /** stored: a new file; identical: the same bytes again (200, nothing stored); rejected; fault: an injected failure. */
+  outcome: "stored" | "identical" | "rejected" | "fault";
+}
+
+export interface RequestRecord {
+  step: Step | "other";
+  method: string;
+  path: string;
+  status: number;
+  /** Headers as received, without Authorization. */
+  headers: Record<string, string | string[] | undefined>;
+}
+
+export interface PypiServer {
+  /** Origin, e.g. `http://127.0.0.1:40123`. */
+  url: string;
+  /** The `repositoryUrl` to give twine: `<url>/legacy/`. */
+  uploadUrl: string;
+  /** The `indexUrl` of the JSON API: `<url>/`. */
+  indexUrl: string;
+  /** What GitHub puts in ACTIONS_ID_TOKEN_REQUEST_URL. */
+  idTokenRequestUrl: string;
+  /** What GitHub puts in ACTIONS_ID_TOKEN_REQUEST_TOKEN. */
+  requestToken: string;
+  files(): StoredFile[];
+  uploads(): UploadRecord[];
+  requests(): RequestRecord[];
+  /** Every secret this server issued or holds: the request token, ID tokens, minted tokens. */
+  secrets(): string[];
+  /** Put a file on the index as if uploaded earlier. */
+  addFile(filename: string, bytes: Buffer, name: string, version: string): void;
+  /** The next `times` requests of `step` (after letting `after` pass untouched) fail with `fault`. */
+  injectFault(step: Step, fault: Fault, times?: number, after?: number): void;
+  /** A GitLab-style ID token (what PYPI_ID_TOKEN holds), signed for `audience`. */
+  gitlabIdToken(projectPath: string, audience?: string): string;
+  close(): Promise<void>;
+}
+
+const b64url = (data: Buffer | string) => Buffer.from(data).toString("base64url");
+const canonical = (name: string) => name.toLowerCase().replace(/[-_.]+/g, "-");
+
+export async function startPypiServer(options: PypiServerOptions = {}): Promise<PypiServer> {
+  const project = options.project ?? "llenergymeasure-demo";
+  const audience = options.audience ?? "pypi";
+  const publisher: TrustedPublisher = options.publisher ?? { repository: "o/r", workflow: "release.yml" };
+  const runClaims: RunClaims = options.run ?? { repository: "o/r", workflow_ref: "o/r/.github/workflows/release.yml@refs/heads/main", ref: "refs/heads/main" };
+  const tokenTtlMs = options.tokenTtlMs ?? 15 * 60_000;
+  const signingKey = randomBytes(32);
+  const requestToken = `ghs_request_${randomBytes(24).toString("hex")}`;
+
+  const stored = new Map<string, StoredFile>();
+  const minted = new Map<string, { project: string; expiresAt: number }>();
+  const usedJti = new Set<string>();
+  const issued: string[] = [requestToken];
+  const uploadLog: UploadRecord[] = [];
+  const requestLog: RequestRecord[] = [];
+  const faults = new Map<Step, { fault: Fault; remaining: number; skip: number }[]>();
+
+  const signJwt = (claims: Record<string, unknown>) => {
+    const head = `${b64url(JSON.stringify({ alg: "HS256", typ: "JWT" }))}.${b64url(JSON.stringify(claims))}`;
+    return `${head}.${createHmac("sha256", signingKey).update(head).digest("base64url")}`;
+  };
+  const verifyJwt = (jwt: string): Record<string, any> | undefined => {
+    const parts = jwt.split(".");
+    if (parts.length !== 3) return undefined;
+    const expected = createHmac("sha256", signingKey).update(`${parts[0]}.${parts[1]}`).digest("base64url");
+    if (expected !== parts[2]) return undefined;
+    try {
+      return JSON.parse(Buffer.from(parts[1], "base64url").toString("utf8"));
+    } catch {
+      return undefined;
+    }
+  };
+  const idToken = (claims: Record<string, unknown>, expired = false) => {
+    const now = Math.floor(Date.now() / 1000);
+    const jwt = signJwt({ jti: randomBytes(12).toString("hex"), nbf: now - 5, iat: now, exp: expired ? now - 60 : now + 300, ...claims });
+    issued.push(jwt);
+    return jwt;
+  };
+
+  const takeFault = (step: Step): Fault | undefined => {
+    const queue = faults.get(step) ?? [];
+    const entry = queue.find((f) => f.remaining > 0);
+    if (!entry) return undefined;
+    if (entry.skip > 0) {
+      entry.skip--;
+      return undefined;
+    }
+    entry.remaining--;
+    return entry.fault;
+  };
+
+  const server = createServer(async (req, res) => {
+    const url = new URL(req.url ?? "/", "http://127.0.0.1");
+    const step = stepOf(req.method ?? "GET", url.pathname);
+    const body = await readBody(req);
+    const { authorization: _auth, cookie: _cookie, ...headers } = req.headers;
+    const record: RequestRecord = { step, method: req.method ?? "GET", path: url.pathname, status: 0, headers };
+    requestLog.push(record);
+    res.on("finish", () => (record.status = res.statusCode));
+
+    const fault = step === "other" ? undefined : takeFault(step);
+    if (fault === "reset") {
+      if (step === "upload") uploadLog.push({ status: 0, reason: "connection reset", outcome: "fault" });
+      req.socket.destroy();
+      return;
+    }
+    if (fault && typeof fault === "object" && "status" in fault) {
+      if (step === "upload") uploadLog.push({ status: fault.status, reason: fault.reason ?? "injected", outcome: "fault" });
+      return send(res, fault.status, fault.reason ?? "Service Unavailable", { message: fault.reason ?? "injected failure" });
+    }
+    if (fault && typeof fault === "object" && "delayMs" in fault) await new Promise((r) => setTimeout(r, fault.delayMs));
+    const expired = fault === "expired";
+
+    try {
+      if (step === "audience") return send(res, 200, "OK", { audience });
+      if (step === "id-token") return handleIdToken(req, res, url, expired);
+      if (step === "mint") return handleMint(res, body, expired);
+      if (step === "json") return handleJson(res, url);
+      if (step === "upload") return handleUpload(req, res, body, expired);
+      return send(res, 404, "Not Found", { message: "Not Found" });
+    } catch (error) {
+      return send(res, 500, "Internal Server Error", { message: String(error) });
+    }
+  });
+
+  function handleIdToken(req: IncomingMessage, res: ServerResponse, url: URL, expired: boolean) {
+    const auth = req.headers.authorization ?? "";
+    const [scheme, value] = auth.split(" ");
+    if (scheme?.toLowerCase() !== "bearer" || value !== requestToken) return send(res, 401, "Unauthorized", { message: "Bad credentials" });
+    if (url.searchParams.get("api-version") !== "2.0") return send(res, 400, "Bad Request", { message: "api-version=2.0 is required" });
+    const owner = runClaims.repository.split("/")[0];
+    const aud = url.searchParams.get("audience") ?? `https://github.com/${owner}`;
+    const value_ = idToken(
+      {
+        iss: "https://token.actions.githubusercontent.com",
+        aud,
+        sub: `repo:${runClaims.repository}:${runClaims.environment ? `environment:${runClaims.environment}` : `ref:${runClaims.ref}`}`,
+        repository: runClaims.repository,
+        repository_owner: owner,
+        workflow_ref: runClaims.workflow_ref,
+        job_workflow_ref: runClaims.workflow_ref,
+        ref: runClaims.ref,
+        ...(runClaims.environment ? { environment: runClaims.environment } : {}),
+      },
+      expired,
+    );
+    return send(res, 200, "OK", { count: issued.length, value: value_ });
+  }
+
+  function mintFailure(res: ServerResponse, code: string, description: string) {
+    return send(res, 422, "Unprocessable Entity", { message: "Token request failed", errors: [{ code, description }] });
+  }
+
+  function handleMint(res: ServerResponse, body: Buffer, expired: boolean) {
+    let token: unknown;
+    try {
+      token = JSON.parse(body.toString("utf8"))?.token;
+    } catch {
+      token = undefined;
+    }
+    if (typeof token !== "string") return mintFailure(res, "invalid-payload", "1 validation error for TokenPayload\ntoken\n  Field required");
+    const claims = verifyJwt(token);
+    const now = Date.now() / 1000;
+    if (!claims || claims.aud !== audience || typeof claims.exp !== "number" || claims.exp < now || (claims.nbf ?? 0) > now + 5) {
+      return mintFailure(res, "invalid-token", "malformed or invalid token");
+    }
+    if (usedJti.has(claims.jti)) return mintFailure(res, "invalid-reuse-token", "invalid token: already used");
+    const github =
+      claims.iss === "https://token.actions.githubusercontent.com" &&
+      claims.repository === publisher.repository &&
+      typeof claims.workflow_ref === "string" &&
+      claims.workflow_ref.startsWith(`${publisher.repository}/.github/workflows/${publisher.workflow}@`) &&
+      (publisher.environment === undefined || claims.environment === publisher.environment);
+    const gitlab = claims.iss === "https://gitlab.com" && claims.project_path === publisher.repository;
+    if (!github && !gitlab) return mintFailure(res, "invalid-publisher", "valid token, but no corresponding publisher (Publisher with matching claims was not found)");
+    usedJti.add(claims.jti);
+    const apiToken = `pypi-${randomBytes(48).toString("base64url")}`;
+    const expiresAt = expired ? Date.now() - 1000 : Date.now() + tokenTtlMs;
+    minted.set(apiToken, { project, expiresAt });
+    issued.push(apiToken);
+    return send(res, 200, "OK", { success: true, token: apiToken, expires: Math.floor(expiresAt / 1000) });
+  }
+
+  function handleJson(res: ServerResponse, url: URL) {
+    const [, , name, version] = url.pathname.split("/").map(decodeURIComponent);
+    const wanted = cleanPep440(version ?? "");
+    const files = [...stored.values()].filter((f) => canonical(f.name) === canonical(name ?? "") && cleanPep440(f.version) === wanted);
+    if (!files.length) return send(res, 404, "Not Found", { message: "Not Found" });
+    return send(res, 200, "OK", {
+      info: { name: files[0].name, version: files[0].version },
+      last_serial: stored.size,
+      urls: files.map((f) => ({
+        filename: f.filename,
+        packagetype: f.packagetype,
+        size: f.size,
+        digests: { md5: f.md5, sha256: f.sha256 },
+        url: `${origin}/packages/${f.filename}`,
+        python_version: f.packagetype === "sdist" ? "source" : "py3",
+      })),
+      vulnerabilities: [],
+    });
+  }
+
+  function reject(res: ServerResponse, status: number, reason: string, filename?: string) {
+    uploadLog.push({ filename, status, reason, outcome: "rejected" });
+    return send(res, status, reason, reason, "text/plain");
+  }
+
+  function handleUpload(req: IncomingMessage, res: ServerResponse, body: Buffer, expired: boolean) {
+    const auth = /^Basic (.+)$/i.exec(req.headers.authorization ?? "");
+    const [user, password] = auth ? Buffer.from(auth[1], "base64").toString("utf8").split(/:(.*)/s) : [];
+    const token = password === undefined ? undefined : minted.get(password);
+    if (user !== "__token__" || !token) return reject(res, 403, `Invalid or non-existent authentication information. See ${origin}/help/#invalid-auth for more information.`);
+    if (expired || token.expiresAt < Date.now()) return reject(res, 403, "Invalid API Token: token is expired");
+
+    const boundary = /boundary=(?:"([^"]+)"|([^;\s]+))/i.exec(req.headers["content-type"] ?? "");
+    if (!/^multipart\/form-data/i.test(req.headers["content-type"] ?? "") || !boundary) return reject(res, 400, "Invalid request: expected multipart/form-data");
+    const form = parseMultipart(body, boundary[1] ?? boundary[2]);
+    const field = (key: string) => form.fields.get(key)?.[0];
+    if (field(":action") !== "file_upload") return reject(res, 400, `Unknown action ${JSON.stringify(field(":action"))}.`);
+    if (field("protocol_version") !== "1") return reject(res, 400, "Unknown protocol version.");
+    for (const key of ["metadata_version", "name", "version", "filetype"]) {
+      if (!field(key)) return reject(res, 400, `Invalid value for ${key}. Error: This field is required.`);
+    }
+    const name = field("name")!;
+    const version = field("version")!;
+    const content = form.files.find((f) => f.field === "content");
+    if (!content) return reject(res, 400, "Upload payload does not have a file.");
+    const filename = content.filename;
+    const normalizedVersion = cleanPep440(version);
+    if (!normalizedVersion) return reject(res, 400, `Invalid value for version. Error: '${version}' is an invalid value for Version.`, filename);
+    if (normalizedVersion.includes("+")) return reject(res, 400, "Invalid value for version. Error: Can't use PEP 440 local versions.", filename);
+    if (canonical(name) !== canonical(token.project)) {
+      return reject(res, 403, `The user '__token__' isn't allowed to upload to project '${name}'. See ${origin}/help/#project-name for more information.`, filename);
+    }
+    const filetype = field("filetype")!;
+    const kind = filename.endsWith(".whl") ? "bdist_wheel" : /\.(tar\.gz|zip)$/.test(filename) ? "sdist" : undefined;
+    if (!kind) return reject(res, 400, "Invalid file extension: Use .tar.gz, .whl or .zip extension.", filename);
+    if (kind !== filetype) return reject(res, 400, `Invalid value for filetype. Error: ${filetype} does not match ${filename}.`, filename);
+    const prefix = `${canonical(name).replace(/-/g, "_")}-${normalizedVersion}`;
+    const stem = filename.replace(/\.(whl|tar\.gz|zip)$/, "");
+    const [fileName, fileVersion] = kind === "bdist_wheel" ? stem.split("-") : [stem.slice(0, stem.lastIndexOf("-")), stem.slice(stem.lastIndexOf("-") + 1)];
+    if (canonical(fileName) !== canonical(name) || cleanPep440(fileVersion ?? "") !== normalizedVersion) {
+      return reject(res, 400, `Start filename for '${name}' with '${prefix}'.`, filename);
+    }
+    const sha256 = createHash("sha256").update(content.data).digest("hex");
+    const md5 = createHash("md5").update(content.data).digest("hex");
+    const sentSha = field("sha256_digest");
+    const sentMd5 = field("md5_digest");
+    if (!sentSha && !sentMd5) return reject(res, 400, "Include at least one message digest.", filename);
+    if ((sentSha && sentSha.toLowerCase() !== sha256) || (sentMd5 && sentMd5.toLowerCase() !== md5)) {
+      return reject(res, 400, "The digest supplied does not match a digest calculated from the uploaded file.", filename);
+    }
+    const existing = stored.get(filename);
+    if (existing) {
+      if (existing.sha256 === sha256) {
+        uploadLog.push({ filename, status: 200, reason: "OK", outcome: "identical" });
+        return send(res, 200, "OK", "", "text/plain");
+      }
+      return reject(res, 400, `File already exists ('${filename}', with sha256 hash '${existing.sha256}'). See ${origin}/help/#file-name-reuse for more information.`, filename);
+    }
+    stored.set(filename, { filename, name, version, packagetype: kind, sha256, md5, size: content.data.length, bytes: content.data });
+    uploadLog.push({ filename, status: 200, reason: "OK", outcome: "stored" });
+    return send(res, 200, "OK", "", "text/plain");
+  }
+
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+
+  return {
+    url: origin,
+    uploadUrl: `${origin}/legacy/`,
+    indexUrl: `${origin}/`,
+    idTokenRequestUrl: `${origin}/_actions/token?api-version=2.0`,
+    requestToken,
+    files: () => [...stored.values()],
+    uploads: () => [...uploadLog],
+    requests: () => [...requestLog],
+    secrets: () => [...issued],
+    addFile(filename, bytes, name, version) {
+      stored.set(filename, {
+        filename,
+        name,
+        version,
+        packagetype: filename.endsWith(".whl") ? "bdist_wheel" : "sdist",
+        sha256: createHash("sha256").update(bytes).digest("hex"),
+        md5: createHash("md5").update(bytes).digest("hex"),
+        size: bytes.length,
+        bytes,
+      });
+    },
+    injectFault(step, fault, times = 1, after = 0) {
+      faults.set(step, [...(faults.get(step) ?? []), { fault, remaining: times, skip: after }]);
+    },
+    gitlabIdToken(projectPath, aud = audience) {
+      return idToken({ iss: "https://gitlab.com", aud, project_path: projectPath, sub: `project_path:${projectPath}:ref_type:branch:ref:main` });
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+function stepOf(method: string, path: string): Step | "other" {
+  if (method === "GET" && path === "/_/oidc/audience") return "audience";
+  if (method === "POST" && path === "/_/oidc/mint-token") return "mint";
+  if (method === "GET" && path === "/_actions/token") return "id-token";
+  if (method === "GET" && /^\/pypi\/[^/]+\/[^/]+\/json$/.test(path)) return "json";
+  if (method === "POST" && (path === "/legacy/" || path === "/legacy")) return "upload";
+  return "other";
+}
+
+function readBody(req: IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (chunk: Buffer) => chunks.push(chunk));
+    req.on("end", () => resolve(Buffer.concat(chunks)));
+    req.on("error", () => resolve(Buffer.concat(chunks)));
+  });
+}
+
+function send(res: ServerResponse, status: number, reason: string, body: unknown, type = "application/json") {
+  if (res.destroyed) return;
+  res.statusCode = status;
+  // Warehouse's legacy API carries its message in the status line; twine prints that reason.
+  res.statusMessage = reason.replace(/[^\x20-\x7e]/g, " ");
+  res.setHeader("content-type", type);
+  res.end(typeof body === "string" ? body : JSON.stringify(body));
+}
+
+/** RFC 7578 multipart/form-data: repeated fields are kept in order, file parts keep their bytes. */
+export function parseMultipart(body: Buffer, boundary: string): { fields: Map<string, string[]>; files: { field: string; filename: string; data: Buffer }[] } {
+  const fields = new Map<string, string[]>();
+  const files: { field: string; filename: string; data: Buffer }[] = [];
+  const delimiter = Buffer.from(`--${boundary}`);
+  let position = body.indexOf(delimiter);
+  while (position !== -1) {
+    const start = position + delimiter.length;
+    if (body.subarray(start, start + 2).toString() === "--") break;
+    const next = body.indexOf(delimiter, start);
+    if (next === -1) break;
+    const part = body.subarray(start + 2, next - 2); // skip CRLF after the delimiter and before the next
+    const headerEnd = part.indexOf("\r\n\r\n");
+    const head = part.subarray(0, headerEnd).toString("utf8");
+    const data = part.subarray(headerEnd + 4);
+    const disposition = /content-disposition:\s*form-data;([^\r\n]*)/i.exec(head)?.[1] ?? "";
+    const name = /\bname="([^"]*)"/.exec(disposition)?.[1];
+    const filename = /\bfilename="([^"]*)"/.exec(disposition)?.[1];
+    if (name !== undefined) {
+      if (filename !== undefined) files.push({ field: name, filename, data: Buffer.from(data) });
+      else fields.set(name, [...(fields.get(name) ?? []), data.toString("utf8")]);
+    }
+    position = next;
+  }
+  return { fields, files };
+}
