@@ -1,0 +1,236 @@
+import { after, before, test } from "node:test";
+import assert from "node:assert/strict";
+import { cpSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { Context } from "../../src/context.js";
+import { imagesCommand } from "../../src/commands/images.js";
+import { createServer } from "node:http";
+import { createRunner, imagesOptions, releasePlans } from "../../src/images/release.js";
+import { publish, verifyConditions, verifyRelease } from "../../src/plugins/images.js";
+import { EXAMPLE_DIR } from "../support/repo.js";
+import { REGISTRY_BIN, startRegistry, type LocalRegistry } from "../support/registry.js";
+import { hasTool, needTool } from "../support/tools.js";
+
+/**
+ * Real podman builds of the example's FROM-scratch Dockerfiles, pushed to a real
+ * Distribution registry on a loopback port. Podman storage: the vfs driver in a temp
+ * graphroot (CONTAINERS_STORAGE_CONF), so nothing of the machine's own storage is used.
+ */
+let registry: LocalRegistry | undefined;
+let work: string;
+let env: Record<string, string | undefined>;
+const ready = hasTool(["podman", "--version"]) && hasTool([REGISTRY_BIN, "--version"]);
+
+before(async () => {
+  work = mkdtempSync(join(tmpdir(), "pyrelease-images-"));
+  writeFileSync(join(work, "auth.json"), '{ "auths": {} }\n');
+  writeFileSync(join(work, "storage.conf"), `[storage]\ndriver = "vfs"\ngraphroot = "${work}/storage"\nrunroot = "${work}/run"\n`);
+  env = { ...process.env, CONTAINERS_STORAGE_CONF: join(work, "storage.conf"), REGISTRY_AUTH_FILE: join(work, "auth.json"), DOCKERHUB_USERNAME: undefined, DOCKERHUB_TOKEN: undefined };
+  if (ready) registry = await startRegistry();
+});
+after(async () => {
+  await registry?.stop();
+  if (work) rmSync(work, { recursive: true, force: true });
+});
+
+function need(t: import("node:test").TestContext): boolean {
+  return needTool(t, ["podman", "--version"], "podman") && needTool(t, [REGISTRY_BIN, "--version"], "docker-registry");
+}
+
+function project(extra: Record<string, string> = {}): string {
+  const dir = mkdtempSync(join(work, "project-"));
+  cpSync(EXAMPLE_DIR, dir, { recursive: true });
+  for (const [path, content] of Object.entries(extra)) writeFileSync(join(dir, path), content);
+  return dir;
+}
+
+function imagesConfig(namespace: string, extra: Record<string, unknown> = {}) {
+  return {
+    repository: `${registry!.host}/${namespace}`,
+    matrix: { backend: ["pytorch", "vllm", "tensorrt"], cuda: ["cuda11", "cuda12"] },
+    buildArgs: { CUDA: "{cuda}", VERSION: "{pep440}" },
+    latest: { cuda: "cuda12" },
+    builder: "podman",
+    tlsVerify: false,
+    concurrency: 3,
+    ...extra,
+  };
+}
+
+function context(cwd: string, version: string, branch: Context["branch"], logs: string[] = []): Context {
+  const log = (...args: unknown[]) => void logs.push(args.map(String).join(" "));
+  return {
+    cwd,
+    env,
+    logger: { log, warn: log, error: log, success: log },
+    options: { dryRun: false, repositoryUrl: "https://x-access-token:secret-token-value@github.com/o/r.git" },
+    branch,
+    nextRelease: { version, gitTag: `v${version}`, gitHead: "0123456789abcdef0123456789abcdef01234567", channel: null },
+  };
+}
+
+const MAIN = { name: "main", type: "release", main: true } as const;
+const NEXT = { name: "next", type: "prerelease", main: false, prerelease: "rc", channel: "next" } as const;
+
+async function configOf(namespace: string, repo: string, digest: string) {
+  const base = `http://${registry!.host}/v2/${namespace}/${repo}`;
+  const manifest = await (await fetch(`${base}/manifests/${digest}`, { headers: { Accept: "application/vnd.oci.image.manifest.v1+json" } })).json();
+  return (await (await fetch(`${base}/blobs/${manifest.config.digest}`)).json()) as { config: { Labels: Record<string, string> } };
+}
+
+test("a stable release pushes the whole matrix by digest, then tags it; digests equal the registry's", { timeout: 300_000 }, async (t) => {
+  if (!need(t)) return;
+  const cwd = project();
+  const pluginConfig = { images: imagesConfig("stable") };
+  const logs: string[] = [];
+  const ctx = context(cwd, "2.0.0", MAIN, logs);
+  await verifyConditions(pluginConfig, ctx);
+  await verifyRelease(pluginConfig, ctx);
+  assert.ok(logs.some((l) => l.includes(`${registry!.host}/stable/vllm:2.0.0-cuda12`)), logs.join("\n"));
+
+  const result = await publish(pluginConfig, ctx);
+  assert.ok(result);
+  assert.equal(result.name, "Container images");
+  assert.equal(result.images.length, 6);
+  for (const image of result.images) {
+    const repo = image.ref.split("/").slice(1).join("/");
+    for (const tag of image.tags) assert.equal(await registry!.digest(repo, tag), image.digest, `${image.ref}:${tag}`);
+  }
+  for (const backend of ["pytorch", "vllm", "tensorrt"]) {
+    assert.deepEqual(await registry!.tags(`stable/${backend}`), ["2.0.0", "2.0.0-cuda11", "2.0.0-cuda12", "latest"], backend);
+  }
+  const vllm12 = result.images.find((i) => i.entry.backend === "vllm" && i.entry.cuda === "cuda12")!;
+  assert.deepEqual(vllm12.tags, ["2.0.0-cuda12", "2.0.0", "latest"]);
+  const labels = (await configOf("stable", "vllm", vllm12.digest)).config.Labels;
+  assert.equal(labels["org.opencontainers.image.version"], "2.0.0");
+  assert.equal(labels["org.opencontainers.image.revision"], "0123456789abcdef0123456789abcdef01234567");
+  assert.equal(labels["org.opencontainers.image.source"], "https://github.com/o/r");
+  // Every image is built with its own build args (podman's layer cache once mixed them up).
+  for (const image of result.images) {
+    const own = (await configOf("stable", image.entry.backend, image.digest)).config.Labels;
+    assert.equal(own["org.llenergymeasure.cuda"], image.entry.cuda, `${image.ref} ${image.entry.cuda}`);
+    assert.equal(own["org.llenergymeasure.backend"], image.entry.backend);
+  }
+  assert.ok(!JSON.stringify(logs).includes("secret-token-value"));
+
+  // A prerelease afterwards: its own tags, and `latest` still points at 2.0.0.
+  const latestBefore = await registry!.digest("stable/vllm", "latest");
+  const rc = await publish(pluginConfig, context(cwd, "2.1.0-rc.1", NEXT));
+  assert.ok(rc);
+  assert.ok(rc.images.every((i) => !i.tags.includes("latest")));
+  assert.deepEqual(await registry!.tags("stable/vllm"), ["2.0.0", "2.0.0-cuda11", "2.0.0-cuda12", "2.1.0rc1", "2.1.0rc1-cuda11", "2.1.0rc1-cuda12", "latest"]);
+  assert.equal(await registry!.digest("stable/vllm", "latest"), latestBefore);
+  assert.notEqual(await registry!.digest("stable/vllm", "2.1.0rc1-cuda12"), latestBefore);
+
+  // A maintenance release: tagged, but `latest` does not move backwards.
+  await publish(pluginConfig, context(cwd, "1.9.1", { name: "1.x", type: "maintenance", main: false }));
+  assert.equal(await registry!.digest("stable/vllm", "latest"), latestBefore);
+  assert.ok((await registry!.tags("stable/vllm")).includes("1.9.1-cuda12"));
+});
+
+test("a build failing mid-matrix moves no tag at all", { timeout: 300_000 }, async (t) => {
+  if (!need(t)) return;
+  const cwd = project({ "docker/Dockerfile.broken": "FROM scratch\nCOPY docker/not-there.txt /x\n" });
+  const pluginConfig = { images: imagesConfig("partial", { matrix: { backend: ["pytorch", "broken", "vllm"], cuda: ["cuda12"] } }) };
+  await assert.rejects(publish(pluginConfig, context(cwd, "3.0.0", MAIN)), (error: any) => {
+    assert.equal(error.code, "EIMAGEBUILD");
+    assert.match(error.message, /backend=broken,cuda=cuda12/);
+    return true;
+  });
+  for (const backend of ["pytorch", "broken", "vllm"]) assert.deepEqual(await registry!.tags(`partial/${backend}`), [], backend);
+});
+
+test("verifyConditions names every entry without a Dockerfile, and refuses a bad reference", async (t) => {
+  if (!need(t)) return;
+  const cwd = project();
+  const missing = { images: imagesConfig("x", { matrix: { backend: ["pytorch", "jax", "tf"] }, latest: undefined, buildArgs: {} }) };
+  await assert.rejects(verifyConditions(missing, context(cwd, "1.0.0", MAIN)), (error: any) => {
+    assert.equal(error.code, "ENODOCKERFILE");
+    assert.match(error.details, /backend=jax.*docker\/Dockerfile\.jax/);
+    assert.match(error.details, /backend=tf.*docker\/Dockerfile\.tf/);
+    return true;
+  });
+  const bad = { images: imagesConfig("Upper") };
+  await assert.rejects(verifyConditions(bad, context(cwd, "1.0.0", MAIN)), (error: any) => error.code === "EINVALIDIMAGEREF");
+  const logs: string[] = [];
+  await verifyConditions({}, context(cwd, "1.0.0", MAIN, logs));
+  assert.match(logs.join("\n"), /no `images` option/);
+  assert.equal(await publish({ images: imagesConfig("late", { since: "5.0.0" }) }, context(cwd, "4.2.0", MAIN)), false);
+});
+
+test("scale-out: build entries in separate jobs, finalize tags only once every digest file exists", { timeout: 300_000 }, async (t) => {
+  if (!need(t)) return;
+  const cwd = project();
+  writeFileSync(join(cwd, ".releaserc.json"), JSON.stringify({ images: imagesConfig("split", { matrix: { backend: ["pytorch", "vllm"], cuda: ["cuda12"] } }) }));
+  const out: string[] = [];
+  const err: string[] = [];
+  const io = { cwd, env: env as NodeJS.ProcessEnv, stdout: (s: string) => void out.push(s), stderr: (s: string) => void err.push(s) };
+  const revision = ["--revision", "0123456789abcdef0123456789abcdef01234567"];
+
+  assert.equal(await imagesCommand(["build", "--only", "backend=pytorch", "--version", "4.0.0", ...revision], io), 0, err.join(""));
+  assert.equal(await imagesCommand(["finalize", "--version", "4.0.0", "--latest"], io), 1);
+  assert.match(err.join(""), /EIMAGEDIGESTS.*backend=vllm,cuda=cuda12/);
+  assert.deepEqual(await registry!.tags("split/pytorch"), []);
+
+  assert.equal(await imagesCommand(["build", "--only", "backend=vllm,cuda=cuda12", "--version", "v4.0.0", ...revision], io), 0, err.join(""));
+  out.length = 0;
+  assert.equal(await imagesCommand(["finalize", "--version", "4.0.0", "--latest"], io), 0, err.join(""));
+  const result = JSON.parse(out.join(""));
+  assert.equal(result.images.length, 2);
+  for (const image of result.images) {
+    const repo = image.ref.split("/").slice(1).join("/");
+    assert.deepEqual(await registry!.tags(repo), ["4.0.0", "4.0.0-cuda12", "latest"]);
+    assert.equal(await registry!.digest(repo, "latest"), image.digest);
+  }
+  assert.equal(await imagesCommand(["build", "--only", "backend=jax", "--version", "4.0.0"], io), 1);
+  assert.match(err.join(""), /EINVALIDCONFIG/);
+  assert.equal(await imagesCommand(["build", "--version", "4.0.0"], io), 2);
+});
+
+/** A loopback proxy in front of the registry that answers 503 to the first manifest PUT(s), as an overloaded registry does. */
+async function flakyProxy(target: string, failures: number) {
+  let left = failures;
+  const seen: string[] = [];
+  const server = createServer(async (req, res) => {
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    seen.push(`${req.method} ${req.url}`);
+    if (req.method === "PUT" && req.url!.includes("/manifests/") && left > 0) {
+      left--;
+      res.writeHead(503, { "Content-Type": "application/json" }).end('{"errors":[{"code":"UNAVAILABLE","message":"service unavailable"}]}');
+      return;
+    }
+    const headers = Object.fromEntries(Object.entries(req.headers).filter(([k]) => !["host", "connection", "content-length", "transfer-encoding"].includes(k))) as Record<string, string>;
+    const response = await fetch(`http://${target}${req.url}`, { method: req.method, headers, body: chunks.length ? Buffer.concat(chunks) : undefined, redirect: "manual" });
+    const out: Record<string, string> = {};
+    response.headers.forEach((value, key) => {
+      if (!["content-encoding", "transfer-encoding", "connection", "content-length"].includes(key)) out[key] = value;
+    });
+    const body = Buffer.from(await response.arrayBuffer());
+    res.writeHead(response.status, out).end(req.method === "HEAD" ? undefined : body);
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const host = `127.0.0.1:${(server.address() as { port: number }).port}`;
+  return { host, seen, close: () => new Promise((resolve) => server.close(resolve)) };
+}
+
+test("a registry answering 503 is retried; the image still lands by digest and gets its tags", { timeout: 300_000 }, async (t) => {
+  if (!need(t)) return;
+  const proxy = await flakyProxy(registry!.host, 2);
+  try {
+    const cwd = project();
+    const options = imagesOptions({ images: { ...imagesConfig("flaky", { matrix: { backend: ["pytorch"], cuda: ["cuda12"] } }), repository: `${proxy.host}/flaky` } })!;
+    const logs: string[] = [];
+    const ctx = context(cwd, "5.0.0", MAIN, logs);
+    const runner = createRunner(options, { cwd, env: ctx.env, logger: ctx.logger }, { attempts: 3, delayMs: 10 });
+    const pushed = await runner.push(releasePlans(options, "5.0.0", MAIN), {});
+    await runner.tag(pushed);
+    assert.equal(proxy.seen.filter((s) => s.startsWith("PUT") && s.includes("/manifests/sha256:")).length, 3, proxy.seen.join("\n"));
+    assert.match(logs.join("\n"), /HTTP 503.*trying again/);
+    assert.equal(await registry!.digest("flaky/pytorch", "latest"), pushed[0].digest);
+    assert.deepEqual(await registry!.tags("flaky/pytorch"), ["5.0.0", "5.0.0-cuda12", "latest"]);
+  } finally {
+    await proxy.close();
+  }
+});

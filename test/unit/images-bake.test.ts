@@ -1,0 +1,125 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { bakeArgv, bakeFile, dockerfileInContext, imagetoolsArgv, parseBakeMetadata } from "../../src/images/bake.js";
+import { credentialsFromAuthFile } from "../../src/images/credentials.js";
+import { ociLabels, publicUrl } from "../../src/images/labels.js";
+import { readImagesOptions } from "../../src/images/options.js";
+import { planImages } from "../../src/images/plan.js";
+import { podmanBuildArgv, podmanLayoutPushArgv, podmanLoginArgv } from "../../src/images/podman.js";
+import { registryEndpoint } from "../../src/images/registry.js";
+import { isTransient } from "../../src/images/retry.js";
+import { versionVars } from "../../src/images/template.js";
+
+const { options } = readImagesOptions({
+  images: {
+    repository: "docker.io/llenergymeasure",
+    matrix: { backend: ["pytorch", "vllm"], cuda: ["cuda12"] },
+    buildArgs: { CUDA: "{cuda}", VERSION: "{pep440}" },
+    latest: { backend: "pytorch" },
+  },
+});
+const { plans } = planImages(options!, { vars: versionVars("2.0.0-rc.1")!, latest: false });
+const labels = ociLabels({ pep440: "2.0.0rc1", revision: "abc123", source: "git@github.com:o/r.git", created: "2026-01-02T03:04:05.000Z" });
+
+test("bake JSON: one explicit target per entry, pushed by digest only", () => {
+  const file = bakeFile(plans, labels);
+  assert.deepEqual(file.group, { default: { targets: ["pytorch-cuda12", "vllm-cuda12"] } });
+  assert.deepEqual(file.target["vllm-cuda12"], {
+    context: ".",
+    dockerfile: "docker/Dockerfile.vllm",
+    args: { CUDA: "cuda12", VERSION: "2.0.0rc1" },
+    labels: {
+      "org.opencontainers.image.version": "2.0.0rc1",
+      "org.opencontainers.image.revision": "abc123",
+      "org.opencontainers.image.created": "2026-01-02T03:04:05.000Z",
+      "org.opencontainers.image.source": "https://github.com/o/r",
+    },
+    output: ["type=image,name=docker.io/llenergymeasure/vllm,push-by-digest=true,name-canonical=true,push=true"],
+  });
+  // No target carries tags: bake would push them as each target finishes (docker/buildx#1089).
+  assert.ok(Object.values(file.target).every((target) => !("tags" in target)));
+  assert.equal(dockerfileInContext("docker", "docker/Dockerfile.vllm"), "Dockerfile.vllm");
+  assert.equal(dockerfileInContext("images/vllm", "docker/Dockerfile"), "../../docker/Dockerfile");
+  assert.equal(dockerfileInContext(".", "/abs/Dockerfile"), "/abs/Dockerfile");
+});
+
+test("buildx argv: bake with a metadata file, retries name the missing targets, imagetools tags by digest", () => {
+  assert.deepEqual(bakeArgv({ file: "/t/bake.json", metadataFile: "/t/meta.json" }), [
+    "buildx", "bake", "-f", "/t/bake.json", "--metadata-file", "/t/meta.json", "--progress", "plain",
+  ]);
+  assert.deepEqual(bakeArgv({ file: "b.json", metadataFile: "m.json", builder: "remote", targets: ["vllm-cuda12"] }), [
+    "buildx", "bake", "--builder", "remote", "-f", "b.json", "--metadata-file", "m.json", "--progress", "plain", "vllm-cuda12",
+  ]);
+  const digest = `sha256:${"a".repeat(64)}`;
+  assert.deepEqual(imagetoolsArgv({ repository: "docker.io/llenergymeasure/pytorch", digest, tags: ["2.0.0rc1-cuda12", "2.0.0rc1"] }), [
+    "buildx", "imagetools", "create",
+    "-t", "docker.io/llenergymeasure/pytorch:2.0.0rc1-cuda12",
+    "-t", "docker.io/llenergymeasure/pytorch:2.0.0rc1",
+    `docker.io/llenergymeasure/pytorch@${digest}`,
+  ]);
+});
+
+test("--metadata-file: containerimage.digest per target; targets without one are missing", () => {
+  const digest = `sha256:${"b".repeat(64)}`;
+  const text = JSON.stringify({
+    "pytorch-cuda12": {
+      "buildx.build.ref": "builder/builder0/x",
+      "containerimage.config.digest": `sha256:${"c".repeat(64)}`,
+      "containerimage.descriptor": { digest, mediaType: "application/vnd.oci.image.manifest.v1+json", size: 506 },
+      "containerimage.digest": digest,
+    },
+    "vllm-cuda12": { "buildx.build.ref": "builder/builder0/y" },
+    "bad-digest": { "containerimage.digest": "sha256:short" },
+  });
+  assert.deepEqual(parseBakeMetadata(text), { "pytorch-cuda12": digest });
+  assert.deepEqual(parseBakeMetadata(""), {});
+  assert.deepEqual(parseBakeMetadata("null"), {});
+});
+
+test("podman argv: build args and labels as flags, layout push by digest file, password never in argv", () => {
+  const argv = podmanBuildArgv(plans[0], { "org.opencontainers.image.version": "2.0.0rc1" }, { iidfile: "/t/id", tlsVerify: false });
+  assert.deepEqual(argv, [
+    "build", "--file", "docker/Dockerfile.pytorch", "--iidfile", "/t/id", "--layers=false", "--tls-verify=false",
+    "--build-arg", "CUDA=cuda12", "--build-arg", "VERSION=2.0.0rc1",
+    "--label", "org.opencontainers.image.version=2.0.0rc1", ".",
+  ]);
+  assert.ok(!podmanBuildArgv(plans[0], {}, { iidfile: "i", tlsVerify: true }).includes("--tls-verify=false"));
+  assert.deepEqual(podmanLayoutPushArgv("abc", "/t/layout", "/t/digest"), ["push", "--digestfile", "/t/digest", "abc", "oci:/t/layout"]);
+  assert.deepEqual(podmanLoginArgv("docker.io", "me", true), ["login", "--username", "me", "--password-stdin", "docker.io"]);
+});
+
+test("transient registry errors are retried; build errors are not", () => {
+  const transient = [
+    "ERROR: failed to push docker.io/x: toomanyrequests: You have reached your pull rate limit",
+    "error: failed to copy: unexpected status from PUT request: 503 Service Unavailable",
+    "ERROR: failed to solve: failed to do request: Head \"https://registry-1.docker.io/v2/\": EOF",
+    "error: dial tcp 1.2.3.4:443: i/o timeout",
+    "ERROR: failed commit on ref: unexpected status: 502 Bad Gateway",
+    "error: read: connection reset by peer",
+  ];
+  for (const text of transient) assert.equal(isTransient(text), true, text);
+  const permanent = [
+    'ERROR: failed to solve: failed to compute cache key: "/not-there.txt": not found',
+    "#5 0.523 EOF reached in heredoc test\n#6 DONE 503.2s\nERROR: failed to solve: process \"/bin/sh -c make\" did not complete successfully: exit code: 2",
+    "error: denied: requested access to the resource is denied",
+  ];
+  for (const text of permanent) assert.equal(isTransient(text), false, text);
+});
+
+test("registry endpoints and stored credentials", () => {
+  assert.deepEqual(registryEndpoint("docker.io/llenergymeasure/pytorch", true), { base: "https://registry-1.docker.io", path: "llenergymeasure/pytorch", host: "docker.io" });
+  assert.deepEqual(registryEndpoint("ubuntu", true), { base: "https://registry-1.docker.io", path: "library/ubuntu", host: "docker.io" });
+  assert.deepEqual(registryEndpoint("127.0.0.1:5000/ns/x", false), { base: "http://127.0.0.1:5000", path: "ns/x", host: "127.0.0.1:5000" });
+  const file = JSON.stringify({ auths: { "https://index.docker.io/v1/": { auth: Buffer.from("me:pa:ss").toString("base64") }, "ghcr.io": { auth: Buffer.from("u:p").toString("base64") } } });
+  assert.deepEqual(credentialsFromAuthFile(file, "docker.io"), { username: "me", password: "pa:ss" });
+  assert.deepEqual(credentialsFromAuthFile(file, "ghcr.io"), { username: "u", password: "p" });
+  assert.equal(credentialsFromAuthFile(file, "quay.io"), undefined);
+  assert.equal(credentialsFromAuthFile("not json", "ghcr.io"), undefined);
+});
+
+test("OCI source label never carries credentials", () => {
+  assert.equal(publicUrl("https://x-access-token:ghs_secret@github.com/o/r.git"), "https://github.com/o/r");
+  assert.equal(publicUrl("git+https://github.com/o/r.git"), "https://github.com/o/r");
+  assert.equal(publicUrl("git@gitlab.com:group/sub/r.git"), "https://gitlab.com/group/sub/r");
+  assert.equal(ociLabels({ pep440: "1.0.0", revision: "a", created: "t" })["org.opencontainers.image.source"], undefined);
+});

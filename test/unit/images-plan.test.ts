@@ -1,0 +1,205 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { entryId, entryLabel, expandMatrix, parseSelector } from "../../src/images/matrix.js";
+import { readImagesOptions, type ImagesOptions } from "../../src/images/options.js";
+import { planImages } from "../../src/images/plan.js";
+import { checkName, checkReference, checkTag } from "../../src/images/reference.js";
+import { entryTags, latestAllowed } from "../../src/images/tags.js";
+import { renderTemplate, versionVars } from "../../src/images/template.js";
+import { compareSemver, shipsImages } from "../../src/images/since.js";
+
+const MATRIX = { backend: ["pytorch", "vllm", "tensorrt"], cuda: ["cuda11", "cuda12"] };
+
+function options(images: Record<string, unknown>): ImagesOptions {
+  const { options: read, problems } = readImagesOptions({ images: { repository: "docker.io/llenergymeasure", matrix: MATRIX, ...images } });
+  assert.deepEqual(problems, []);
+  return read!;
+}
+
+test("options: absent images means no images; defaults fill the rest", () => {
+  assert.deepEqual(readImagesOptions({}), { problems: [] });
+  const read = options({});
+  assert.equal(read.name, "{backend}");
+  assert.equal(read.dockerfile, "docker/Dockerfile.{backend}");
+  assert.equal(read.context, ".");
+  assert.deepEqual(read.tags, ["{pep440}-{cuda}"]);
+  assert.equal(read.builder, "buildx");
+  assert.equal(read.tlsVerify, true);
+  assert.deepEqual(readImagesOptions({ images: { repository: "r.io/x", matrix: { backend: ["a"] } } }).options?.tags, ["{pep440}"]);
+});
+
+test("options: every problem is reported at once", () => {
+  const { options: read, problems } = readImagesOptions({
+    images: {
+      matrix: { backend: [], "bad axis": ["x"], version: ["a"], cuda: ["cuda12", "cuda12", "Has Space"] },
+      builder: "docker",
+      tlsVerify: "no",
+      tags: [],
+      latest: { cuda: "cuda13", gpu: "a100" },
+      since: "two",
+      concurrency: 0,
+      colour: "blue",
+    },
+  });
+  assert.equal(read, undefined);
+  const keys = problems.map((p) => p.key);
+  for (const key of [
+    "images.repository", "images.matrix.backend", "images.matrix.bad axis", "images.matrix.version", "images.matrix.cuda",
+    "images.builder", "images.tlsVerify", "images.tags", "images.latest.cuda", "images.latest.gpu", "images.since",
+    "images.concurrency", "images.colour",
+  ]) {
+    assert.ok(keys.includes(key), `${key} missing from ${keys.join(", ")}`);
+  }
+  assert.deepEqual(readImagesOptions({ images: "docker.io/x" }).problems, [{ key: "images", reason: "must be an object" }]);
+});
+
+test("matrix: every combination, first axis slowest, with stable names", () => {
+  const entries = expandMatrix(MATRIX);
+  assert.equal(entries.length, 6);
+  assert.deepEqual(entries.map(entryId), ["pytorch-cuda11", "pytorch-cuda12", "vllm-cuda11", "vllm-cuda12", "tensorrt-cuda11", "tensorrt-cuda12"]);
+  assert.equal(entryLabel(entries[3]), "backend=vllm,cuda=cuda12");
+  assert.deepEqual(expandMatrix({ backend: ["a"] }), [{ backend: "a" }]);
+});
+
+test("--only selectors", () => {
+  const cases: [string, unknown][] = [
+    ["backend=vllm,cuda=cuda12", { ok: true, selector: { backend: "vllm", cuda: "cuda12" } }],
+    [" backend=vllm ", { ok: true, selector: { backend: "vllm" } }],
+    ["backend", { ok: false, reason: '"backend" is not axis=value' }],
+    ["backend=a,backend=b", { ok: false, reason: 'axis "backend" is given twice' }],
+    ["", { ok: false, reason: "no axis=value given" }],
+  ];
+  for (const [text, expected] of cases) assert.deepEqual(parseSelector(text), expected, text);
+});
+
+test("templates: version placeholders and axes; unknown ones are errors, not blanks", () => {
+  const vars = { ...versionVars("2.1.0-rc.3")!, backend: "vllm", cuda: "cuda12" };
+  const cases: [string, unknown][] = [
+    ["{pep440}-{cuda}", { ok: true, value: "2.1.0rc3-cuda12" }],
+    ["{version}", { ok: true, value: "2.1.0-rc.3" }],
+    ["{major}.{minor}.{patch}", { ok: true, value: "2.1.0" }],
+    ["docker/Dockerfile.{backend}", { ok: true, value: "docker/Dockerfile.vllm" }],
+    ["{gpu}-{cuda}-{gpu}", { ok: false, unknown: ["{gpu}"] }],
+    ["{}", { ok: false, unknown: ["{}"] }],
+    ["plain", { ok: true, value: "plain" }],
+  ];
+  for (const [template, expected] of cases) assert.deepEqual(renderTemplate(template, vars), expected, template);
+  assert.equal(versionVars("2.0.0-nightly.1"), undefined);
+  assert.equal(renderTemplate("{constructor}", vars).ok, false);
+});
+
+test("reference grammar (distribution/reference)", () => {
+  const valid = [
+    "docker.io/llenergymeasure/pytorch",
+    "llenergymeasure/pytorch:2.0.0-cuda12",
+    "ubuntu",
+    "localhost/a",
+    "localhost:5000/a/b:tag",
+    "127.0.0.1:40123/ns/vllm:2.0.0rc1-cuda12",
+    "ghcr.io/o/r/sub_path/a__b/c-d/e.f",
+    "Registry.Example.COM/ns/x",
+    "[::1]:5000/ns/x",
+    "docker.io/x/y@sha256:" + "a".repeat(64),
+  ];
+  for (const ref of valid) assert.equal(checkReference(ref), undefined, ref);
+  const invalid: [string, RegExp][] = [
+    ["docker.io/LLEnergy/pytorch", /lower-case/],
+    ["docker.io/ns/-x", /not a name component/],
+    ["docker.io/ns/x_", /not a name component/],
+    ["docker.io/ns/a___b", /not a name component/],
+    ["docker.io//x", /not a name component/],
+    ["docker.io/ns/x:-tag", /tag/],
+    ["docker.io/ns/x:" + "t".repeat(129), /128/],
+    ["docker.io/ns/x:2.0.0+local", /tag/],
+    ["-bad.io:port/x", /registry host/],
+    ["docker.io/x@sha256:nothex", /digest/],
+    ["x/".repeat(130) + "x", /255/],
+  ];
+  for (const [ref, reason] of invalid) assert.match(checkReference(ref) ?? "valid", reason, ref);
+  assert.deepEqual(checkName("llenergymeasure/pytorch"), { ok: true, domain: "docker.io", path: "llenergymeasure/pytorch" });
+  assert.deepEqual(checkName("localhost:5000/a"), { ok: true, domain: "localhost:5000", path: "a" });
+  assert.equal(checkTag("2.0.0rc1-cuda12"), undefined);
+  assert.equal(checkTag("latest"), undefined);
+});
+
+test("latest moves only on a stable release of the main release branch", () => {
+  const cases: [Parameters<typeof latestAllowed>[0], string, boolean][] = [
+    [{ type: "release", main: true }, "2.0.0", true],
+    [{ type: "release", main: true }, "2.0.0-rc.1", false],
+    [{ type: "prerelease", main: false }, "2.0.0-rc.1", false],
+    [{ type: "maintenance", main: false }, "1.4.3", false],
+    [{ type: "release", main: false }, "3.0.0", false],
+    [undefined, "2.0.0", false],
+  ];
+  for (const [branch, version, expected] of cases) assert.equal(latestAllowed(branch, version), expected, `${JSON.stringify(branch)} ${version}`);
+  assert.deepEqual(entryTags(["2.0.0-cuda12"], { isLatestEntry: true, pep440: "2.0.0", latest: true }), ["2.0.0-cuda12", "2.0.0", "latest"]);
+  assert.deepEqual(entryTags(["2.0.0rc1-cuda12"], { isLatestEntry: true, pep440: "2.0.0rc1", latest: false }), ["2.0.0rc1-cuda12", "2.0.0rc1"]);
+  assert.deepEqual(entryTags(["2.0.0"], { isLatestEntry: true, pep440: "2.0.0", latest: true }), ["2.0.0", "latest"]);
+  assert.deepEqual(entryTags(["2.0.0-cuda11"], { isLatestEntry: false, pep440: "2.0.0", latest: true }), ["2.0.0-cuda11"]);
+});
+
+test("plan: the full matrix with tags per entry; latest only where the rules allow", () => {
+  const read = options({ latest: { cuda: "cuda12" }, buildArgs: { CUDA: "{cuda}", VERSION: "{pep440}" } });
+  const stable = planImages(read, { vars: versionVars("2.0.0")!, latest: true });
+  assert.deepEqual(stable.errors, []);
+  assert.equal(stable.plans.length, 6);
+  const vllm12 = stable.plans.find((p) => p.id === "vllm-cuda12")!;
+  assert.equal(vllm12.repository, "docker.io/llenergymeasure/vllm");
+  assert.equal(vllm12.dockerfile, "docker/Dockerfile.vllm");
+  assert.deepEqual(vllm12.buildArgs, { CUDA: "cuda12", VERSION: "2.0.0" });
+  assert.deepEqual(vllm12.tags, ["2.0.0-cuda12", "2.0.0", "latest"]);
+  assert.deepEqual(stable.plans.find((p) => p.id === "vllm-cuda11")!.tags, ["2.0.0-cuda11"]);
+
+  const rc = planImages(read, { vars: versionVars("2.0.0-rc.1")!, latest: false });
+  assert.ok(rc.plans.every((p) => !p.tags.includes("latest")));
+  assert.deepEqual(rc.plans.find((p) => p.id === "pytorch-cuda12")!.tags, ["2.0.0rc1-cuda12", "2.0.0rc1"]);
+});
+
+test("plan: unknown placeholders, bad references and tag collisions, all at once", () => {
+  const read = options({ name: "{Backend}", tags: ["{pep440}", "{gpu}"], dockerfile: "docker/{flavour}" });
+  const { errors } = planImages(read, { vars: versionVars("2.0.0")!, latest: true });
+  const codes = errors.map((e) => (e as { code?: string }).code);
+  assert.deepEqual(codes, ["EINVALIDCONFIG", "EINVALIDIMAGEREF"]);
+  const config = errors[0].message + (errors[0] as { details?: string }).details;
+  for (const text of ["images.name", "{Backend}", "images.tags[1]", "{gpu}", "images.dockerfile", "{flavour}"]) assert.ok(config.includes(text), text);
+
+  const bad = planImages(options({ repository: "docker.io/LLEnergy" }), { vars: versionVars("2.0.0")!, latest: true }).errors;
+  assert.equal((bad[0] as { code?: string }).code, "EINVALIDIMAGEREF");
+  assert.match(bad[0].message, /6 image reference/);
+
+  const collide = planImages(options({ name: "demo", tags: ["{pep440}"] }), { vars: versionVars("2.0.0")!, latest: true }).errors;
+  assert.equal((collide[0] as { code?: string }).code, "EINVALIDCONFIG");
+  assert.match((collide[0] as { details?: string }).details!, /docker\.io\/llenergymeasure\/demo:2\.0\.0 would be claimed by both backend=pytorch,cuda=cuda11 and backend=pytorch,cuda=cuda12/);
+});
+
+test("since: the first version with images, its own release candidates included", () => {
+  const cases: [string, string | undefined, boolean][] = [
+    ["2.0.0", undefined, true],
+    ["1.9.9", "2.0.0", false],
+    ["2.0.0", "2.0.0", true],
+    ["2.0.0-rc.1", "2.0.0", true],
+    ["2.1.0", "2.0.0", true],
+    ["10.0.0", "9.0.0", true],
+    ["2.0.0-rc.1", "2.0.0-rc.2", false],
+    ["2.0.0-rc.10", "2.0.0-rc.2", true],
+  ];
+  for (const [version, since, expected] of cases) assert.equal(shipsImages(version, since), expected, `${version} since ${since}`);
+  assert.ok(compareSemver("1.0.0-alpha", "1.0.0-alpha.1") < 0);
+  assert.ok(compareSemver("1.0.0-beta", "1.0.0-alpha.beta") > 0);
+});
+
+test("scale-out: the GitHub Actions matrix has one job per entry with its --only value", async () => {
+  const { githubMatrix, selectPlans } = await import("../../src/images/scaleout.js");
+  assert.deepEqual(githubMatrix({ matrix: { backend: ["pytorch", "vllm"], cuda: ["cuda12"] } }), {
+    include: [
+      { id: "pytorch-cuda12", only: "backend=pytorch,cuda=cuda12" },
+      { id: "vllm-cuda12", only: "backend=vllm,cuda=cuda12" },
+    ],
+  });
+  const read = options({});
+  const { plans } = planImages(read, { vars: versionVars("2.0.0")!, latest: false });
+  assert.deepEqual(selectPlans(plans, read, "backend=vllm").map((p) => p.id), ["vllm-cuda11", "vllm-cuda12"]);
+  assert.deepEqual(selectPlans(plans, read, "cuda=cuda12,backend=tensorrt").map((p) => p.id), ["tensorrt-cuda12"]);
+  assert.throws(() => selectPlans(plans, read, "backend=jax"), (e: any) => e.code === "EINVALIDCONFIG" && /pytorch, vllm, tensorrt/.test(e.details));
+  assert.throws(() => selectPlans(plans, read, "gpu=a100"), (e: any) => e.code === "EINVALIDCONFIG" && /not a matrix axis/.test(e.details));
+});
