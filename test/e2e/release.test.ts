@@ -1,0 +1,178 @@
+import { after, before, describe, test, type TestContext } from "node:test";
+import assert from "node:assert/strict";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { examplePyproject, exampleHistory, git, runSemanticRelease, TEST_PYPI_OPTIONS, type TempRepo } from "../support/repo.js";
+import { startGitHubServer, type GitHubServer } from "../support/github-server.js";
+import { startPypiServer, type PypiServer } from "../support/pypi-server.js";
+import { REGISTRY_BIN, startRegistry, type LocalRegistry } from "../support/registry.js";
+import { hasTool, needPythonTools, needTool } from "../support/tools.js";
+
+/**
+ * Whole releases of the example project: the real semantic-release CLI with the preset,
+ * in a GitHub Actions-like environment, against loopback stand-ins for GitHub and PyPI
+ * (with its OIDC endpoints) and a real registry fed by real podman builds.
+ */
+let github: GitHubServer;
+let pypi: PypiServer;
+let registry: LocalRegistry | undefined;
+let work: string;
+const repos: TempRepo[] = [];
+const imagesReady = hasTool(["podman", "--version"]) && hasTool([REGISTRY_BIN, "--version"]);
+
+before(async () => {
+  work = mkdtempSync(join(tmpdir(), "pyrelease-release-"));
+  writeFileSync(join(work, "storage.conf"), `[storage]\ndriver = "vfs"\ngraphroot = "${work}/storage"\nrunroot = "${work}/run"\n`);
+  writeFileSync(join(work, "auth.json"), '{ "auths": {} }\n');
+  github = await startGitHubServer();
+  pypi = await startPypiServer();
+  if (imagesReady) registry = await startRegistry();
+});
+
+after(async () => {
+  await github?.close();
+  await pypi?.close();
+  await registry?.stop();
+  repos.forEach((repo) => repo.cleanup());
+  rmSync(work, { recursive: true, force: true });
+});
+
+function needAll(t: TestContext): boolean {
+  return needPythonTools(t) && needTool(t, ["podman", "--version"], "podman") && needTool(t, [REGISTRY_BIN, "--version"], "docker-registry");
+}
+
+const MATRIX = { backend: ["pytorch", "vllm"], cuda: ["cuda11", "cuda12"] };
+
+function releaseConfig() {
+  return {
+    pypi: { ...TEST_PYPI_OPTIONS, repositoryUrl: pypi.uploadUrl, indexUrl: pypi.indexUrl },
+    images: {
+      repository: `${registry!.host}/llenergymeasure`,
+      matrix: MATRIX,
+      dockerfile: "docker/Dockerfile.{backend}",
+      buildArgs: { CUDA: "{cuda}", VERSION: "{pep440}" },
+      latest: { cuda: "cuda12" },
+      builder: "podman",
+      tlsVerify: false,
+    },
+  };
+}
+
+/** What GitHub Actions gives a release job with `id-token: write`. */
+function actionsEnv(branch: string, summary: string): Record<string, string> {
+  return {
+    GITHUB_ACTIONS: "true",
+    GITHUB_REF: `refs/heads/${branch}`,
+    GITHUB_REF_NAME: branch,
+    GITHUB_REF_TYPE: "branch",
+    GITHUB_EVENT_NAME: "push",
+    GITHUB_REPOSITORY: "o/r",
+    GITHUB_TOKEN: github.token,
+    GITHUB_API_URL: github.url,
+    GITHUB_STEP_SUMMARY: summary,
+    ACTIONS_ID_TOKEN_REQUEST_URL: pypi.idTokenRequestUrl,
+    ACTIONS_ID_TOKEN_REQUEST_TOKEN: pypi.requestToken,
+    CONTAINERS_STORAGE_CONF: join(work, "storage.conf"),
+    REGISTRY_AUTH_FILE: join(work, "auth.json"),
+  };
+}
+
+const sha256Pattern = /[0-9a-f]{64}/;
+
+describe("a real release of the example", { concurrency: false }, () => {
+  let repo: TempRepo;
+  let summary: string;
+
+  test("main: PyPI once each through OIDC, images pinned by digest, a draft that records it all", async (t) => {
+    if (!needAll(t)) return;
+    repo = exampleHistory("1.1.0", { releaserc: releaseConfig() });
+    repos.push(repo);
+    repo.commit("fix(cli): report the backend in --version output");
+    summary = join(repo.root, "summary.md");
+    const run = await runSemanticRelease(repo.dir, [], actionsEnv("main", summary));
+    assert.equal(run.code, 0, run.output);
+    assert.match(run.output, /Published release 1\.1\.0/);
+    assert.deepEqual(repo.remoteTags().sort(), ["v1.0.0", "v1.1.0"]);
+
+    // PyPI: the sdist and the wheel, uploaded once each.
+    const files = pypi.files().filter((f) => f.version === "1.1.0");
+    assert.deepEqual(files.map((f) => f.packagetype).sort(), ["bdist_wheel", "sdist"]);
+    assert.equal(pypi.uploads().filter((u) => u.outcome === "stored").length, 2);
+
+    // The draft: still a draft, the generated notes kept, every artifact recorded.
+    const releases = github.releases().filter((r) => r.tag_name === "v1.1.0");
+    assert.equal(releases.length, 1, "one release for the tag");
+    const [draft] = releases;
+    assert.equal(draft.draft, true, "the release waits for a human");
+    const body = draft.body ?? "";
+    assert.match(body, /### Added/);
+    assert.match(body, /zeus energy backend/);
+    for (const file of files) {
+      assert.ok(body.includes(file.filename), `${file.filename} listed`);
+      assert.ok(body.includes(file.sha256), `${file.filename}'s sha256 (the index's) listed`);
+    }
+
+    // Images: every entry pushed; its pin in the draft is the registry's digest.
+    for (const backend of MATRIX.backend) {
+      for (const cuda of MATRIX.cuda) {
+        const digest = await registry!.digest(`llenergymeasure/${backend}`, `1.1.0-${cuda}`);
+        assert.match(digest ?? "", /^sha256:[0-9a-f]{64}$/, `${backend}:1.1.0-${cuda} exists`);
+        assert.ok(body.includes(`${registry!.host}/llenergymeasure/${backend}@${digest}`), `${backend} ${cuda} pinned by the registry's digest`);
+      }
+      const tags = await registry!.tags(`llenergymeasure/${backend}`);
+      assert.deepEqual(tags, ["1.1.0", "1.1.0-cuda11", "1.1.0-cuda12", "latest"]);
+      assert.equal(await registry!.digest(`llenergymeasure/${backend}`, "latest"), await registry!.digest(`llenergymeasure/${backend}`, "1.1.0-cuda12"));
+    }
+
+    // The machine-readable record and the job summary.
+    const manifest = JSON.parse(readFileSync(join(repo.dir, "release-manifest.json"), "utf8"));
+    assert.equal(manifest.pep440, "1.1.0");
+    assert.equal(manifest.files.length, 2);
+    assert.equal(manifest.images.length, 4);
+    assert.match(readFileSync(summary, "utf8"), sha256Pattern);
+
+    // No secret reaches the log. `::add-mask::` lines are commands the Actions runner consumes, never shows.
+    const log = run.output.split("\n").filter((line) => !line.startsWith("::add-mask::")).join("\n");
+    assert.match(run.output, /^::add-mask::/m, "the minted token is masked in GitHub Actions");
+    for (const secret of [github.token, ...pypi.secrets()]) {
+      const at = log.indexOf(secret);
+      assert.equal(at, -1, `a token leaked into the output: …${log.slice(Math.max(0, at - 200), at)}<secret>`);
+    }
+  });
+
+  test("next: a prerelease 1.2.0rc1 never moves latest", async (t) => {
+    if (!needAll(t) || !repo) return t.skip("needs the main release above");
+    const latestBefore = await registry!.digest("llenergymeasure/pytorch", "latest");
+    git(repo.dir, ["checkout", "-q", "-b", "next"]);
+    repo.commit("feat(sampling): adaptive sampling interval", { "pyproject.toml": examplePyproject("1.2.0rc1") });
+    const run = await runSemanticRelease(repo.dir, [], actionsEnv("next", summary));
+    assert.equal(run.code, 0, run.output);
+    assert.match(run.output, /Published release 1\.2\.0-rc\.1 on next channel/);
+    assert.ok(pypi.files().some((f) => f.version === "1.2.0rc1" && f.packagetype === "sdist"), "PyPI got 1.2.0rc1");
+    const tags = await registry!.tags("llenergymeasure/pytorch");
+    assert.ok(tags.includes("1.2.0rc1-cuda12") && tags.includes("1.2.0rc1"), tags.join(","));
+    assert.equal(await registry!.digest("llenergymeasure/pytorch", "latest"), latestBefore, "latest still names the stable image");
+    const draft = github.releases().find((r) => r.tag_name === "v1.2.0-rc.1");
+    assert.equal(draft?.draft, true);
+    assert.equal(draft?.prerelease, true);
+  });
+});
+
+describe("a mismatch publishes nothing", () => {
+  test("EVERSIONMISMATCH: no tag, no upload, no draft, no image", async (t) => {
+    if (!needAll(t)) return;
+    const repo = exampleHistory("1.0.1", { releaserc: { ...releaseConfig(), images: { ...releaseConfig().images, repository: `${registry!.host}/mismatch` } } });
+    repos.push(repo);
+    const uploadsBefore = pypi.uploads().length;
+    const releasesBefore = github.releases().length;
+    const run = await runSemanticRelease(repo.dir, [], actionsEnv("main", join(repo.root, "summary.md")));
+    assert.notEqual(run.code, 0);
+    assert.match(run.output, /EVERSIONMISMATCH/);
+    assert.deepEqual(repo.remoteTags(), ["v1.0.0"], "no tag pushed");
+    assert.equal(pypi.uploads().length, uploadsBefore, "nothing uploaded");
+    assert.equal(github.releases().length, releasesBefore, "no release created");
+    assert.deepEqual(await registry!.tags("mismatch/pytorch"), [], "no image pushed");
+    assert.ok(!existsSync(join(repo.dir, "dist")), "nothing built");
+  });
+});
