@@ -97,6 +97,7 @@ export async function publish(pluginConfig: PluginConfig, context: Context) {
   return {
     name: "PyPI",
     url: projectPageUrl(options.indexUrl, pyproject.name, version),
+    project: pyproject.name,
     files: files.map(({ filename, sha256, size }) => ({ filename, sha256, size })),
   };
 }

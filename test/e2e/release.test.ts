@@ -108,6 +108,7 @@ describe("a real release of the example", { concurrency: false }, () => {
     const body = draft.body ?? "";
     assert.match(body, /### Added/);
     assert.match(body, /zeus energy backend/);
+    assert.match(body, /pip install llenergymeasure-demo==1\.1\.0/);
     for (const file of files) {
       assert.ok(body.includes(file.filename), `${file.filename} listed`);
       assert.ok(body.includes(file.sha256), `${file.filename}'s sha256 (the index's) listed`);
