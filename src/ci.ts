@@ -1,3 +1,5 @@
+import { appendFile } from "node:fs/promises";
+
 /** The tag that triggered this CI run (GitHub Actions or GitLab), if any. */
 export function triggeringTag(env: Record<string, string | undefined>): string | undefined {
   if (env.GITHUB_REF_TYPE === "tag" && env.GITHUB_REF_NAME) return env.GITHUB_REF_NAME;
@@ -20,4 +22,11 @@ export function tagOfVersion(version: string, tagFormat = "v${version}"): string
 /** Write `::add-mask::` so GitHub Actions hides the value from every later log line. */
 export function maskInActions(value: string, env: Record<string, string | undefined>, write: (line: string) => void = (l) => process.stdout.write(l)): void {
   if (env.GITHUB_ACTIONS === "true" && value) write(`::add-mask::${value}\n`);
+}
+
+/** Append `name=value` lines to `$GITHUB_OUTPUT` (when set) for later jobs of the workflow. */
+export async function writeGitHubOutput(env: Record<string, string | undefined>, values: Record<string, string>): Promise<void> {
+  if (!env.GITHUB_OUTPUT) return;
+  const lines = Object.entries(values).map(([name, value]) => `${name}=${value.replace(/\r?\n/g, " ")}\n`);
+  await appendFile(env.GITHUB_OUTPUT, lines.join(""));
 }

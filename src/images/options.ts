@@ -26,6 +26,8 @@ export interface ImagesOptions {
   concurrency: number;
   /** Attempts for a push or tag that fails with a transient registry error. */
   retries: number;
+  /** The release job builds nothing: it hands the matrix to `pyrelease images build` jobs through `$GITHUB_OUTPUT`. */
+  scaleOut: boolean;
 }
 
 export const DEFAULT_DOCKERFILE = "docker/Dockerfile.{backend}";
@@ -34,7 +36,7 @@ export const RESERVED_PLACEHOLDERS = ["version", "pep440", "major", "minor", "pa
 
 const KNOWN_KEYS = [
   "repository", "name", "matrix", "dockerfile", "context", "buildArgs", "tags", "latest", "since",
-  "builder", "tlsVerify", "buildxBuilder", "concurrency", "retries",
+  "builder", "tlsVerify", "buildxBuilder", "concurrency", "retries", "scaleOut",
 ];
 const AXIS_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const AXIS_VALUE = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
@@ -135,6 +137,12 @@ export function readImagesOptions(config: { images?: unknown }): { options?: Ima
     else problem("tlsVerify", "must be true or false");
   }
 
+  let scaleOut = false;
+  if (raw.scaleOut !== undefined) {
+    if (typeof raw.scaleOut === "boolean") scaleOut = raw.scaleOut;
+    else problem("scaleOut", "must be true or false");
+  }
+
   let buildxBuilder: string | undefined;
   if (raw.buildxBuilder !== undefined) {
     if (isText(raw.buildxBuilder)) buildxBuilder = raw.buildxBuilder;
@@ -154,7 +162,7 @@ export function readImagesOptions(config: { images?: unknown }): { options?: Ima
 
   if (problems.length) return { problems };
   return {
-    options: { repository, name, matrix, dockerfile, context, buildArgs, tags, latest, since, builder, tlsVerify, buildxBuilder, concurrency, retries },
+    options: { repository, name, matrix, dockerfile, context, buildArgs, tags, latest, since, builder, tlsVerify, buildxBuilder, concurrency, retries, scaleOut },
     problems,
   };
 }

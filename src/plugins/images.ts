@@ -8,6 +8,9 @@ import type { ImagesOptions } from "../images/options.js";
 import type { ImagePlan } from "../images/plan.js";
 import { createRunner, dryRunLines, imagesOptions, releasedImages, releasePlans, skipReason, type ReleasedImage } from "../images/release.js";
 import { releasePep440 } from "../version/release.js";
+import { githubMatrix } from "../images/scaleout.js";
+import { latestAllowed } from "../images/tags.js";
+import { writeGitHubOutput } from "../ci.js";
 
 /** A stand-in version for checks made before semantic-release knows the next one: templates only need its shape. */
 const SAMPLE_VERSION = "1.0.0";
@@ -45,6 +48,11 @@ export async function verifyConditions(pluginConfig: PluginConfig, context: Cont
   const missing = await missingDockerfiles(plans, context.cwd);
   if (missing.length) errors.push(getError("ENODOCKERFILE", { missing }));
 
+  if (options.scaleOut) {
+    throwAll(errors);
+    logger.log(`Images: ${plans.length} matrix entries, built by \`pyrelease images build\` jobs (scaleOut)`);
+    return;
+  }
   const runner = runnerFor(options, context);
   const noBuilder = await runner.check();
   if (noBuilder && context.options.dryRun) logger.warn(`Images: ${noBuilder.message} (dry run: nothing is built, so this is only a warning)`);
@@ -88,6 +96,17 @@ export async function publish(
     return false;
   }
   const plans = releasePlans(options, nextRelease!.version, context.branch);
+  if (options.scaleOut) {
+    await writeGitHubOutput(context.env, {
+      version: nextRelease!.version,
+      pep440: releasePep440(nextRelease!.version),
+      tag: nextRelease!.gitTag,
+      latest: String(latestAllowed(context.branch, nextRelease!.version)),
+      "images-matrix": JSON.stringify(githubMatrix(options)),
+    });
+    logger.log(`Images: ${plans.length} entries left to \`pyrelease images build\` jobs; the matrix and version are in $GITHUB_OUTPUT`);
+    return false;
+  }
   const labels = ociLabels({
     pep440: releasePep440(nextRelease!.version),
     revision: nextRelease!.gitHead,
