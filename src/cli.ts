@@ -5,6 +5,7 @@ const USAGE = `usage: pyrelease <command>
 
   plan                                   what the next release would do (no credentials used)
   check-version --tag vX.Y.Z             exit 1 (ETAGMISMATCH) unless pyproject.toml holds that version
+  resume --tag vX.Y.Z                    finish a release whose tag exists but whose publish failed halfway
   images build --only axis=value,… --version V
   images finalize --version V            the image matrix split across CI jobs
   changelog sync --tag vX.Y.Z            write the published GitHub release into CHANGELOG.md
@@ -13,6 +14,7 @@ const USAGE = `usage: pyrelease <command>
 const COMMANDS: Record<string, () => Promise<Command>> = {
   plan: async () => (await import("./commands/plan.js")).planCommand,
   "check-version": async () => (await import("./commands/check-version.js")).checkVersionCommand,
+  resume: async () => (await import("./commands/resume.js")).resumeCommand,
   images: async () => (await import("./commands/images.js")).imagesCommand,
   changelog: async () => (await import("./commands/changelog.js")).changelogCommand,
 };

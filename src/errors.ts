@@ -283,6 +283,10 @@ ${list(missing.map((m: string) => code(`npx pyrelease images build --only ${m} -
 
 The token (${code("GITHUB_TOKEN")} or ${code("GH_TOKEN")}) must be able to read the repository's milestones (in GitHub Actions: ${code("issues: read")}, included in the default token). Rerun the job; to release without waiting for milestones, set ${code(`"cadence": { "${type}": "immediate" }`)}.`,
   }),
+  ENORELEASETAG: ({ tag, reason }: Facts): ErrorText => ({
+    message: `There is no release tag ${tag} to resume${reason ? ` (${reason})` : ""}.`,
+    details: `${code("pyrelease resume --tag <tag>")} finishes a release whose tag already exists (semantic-release pushed it, or you tagged the release commit by hand). Check the name with ${code("git tag --list")} and ${code("git ls-remote --tags origin")}; the tag must match ${code("tagFormat")} (default ${code("v${version}")}). To start a new release, run semantic-release instead.`,
+  }),
 } satisfies Record<string, (facts: Facts) => ErrorText>;
 
 export type ErrorCode = keyof typeof ERRORS;

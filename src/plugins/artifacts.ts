@@ -67,3 +67,6 @@ async function existingRelease(pluginConfig: PluginConfig, context: Context) {
   const client = new GitHubClient({ token, apiUrl: githubApiUrl(pluginConfig, context.env), ...repo });
   return (await client.findReleaseByTag(context.nextRelease!.gitTag)) ?? undefined;
 }
+
+/** A failed publish leaves a tag: the fail step says exactly how to finish the release. */
+export { fail } from "../resume/fail.js";

@@ -1,0 +1,102 @@
+import assert from "node:assert/strict";
+import { randomBytes } from "node:crypto";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { after, describe, test } from "node:test";
+import { createDockerStandin, recordedMetadata } from "../support/docker-standin.js";
+import { startGitHubServer } from "../support/github-server.js";
+import { startPypiServer } from "../support/pypi-server.js";
+import { exampleHistory, runSemanticRelease, TEST_PYPI_OPTIONS, type TempRepo } from "../support/repo.js";
+import { describeHits, scanForSecrets } from "../support/secrets.js";
+import { needPythonTools } from "../support/tools.js";
+
+const cleanups: (() => unknown)[] = [];
+after(async () => {
+  for (const cleanup of cleanups.reverse()) await cleanup();
+});
+
+describe("the secret scanner", () => {
+  test("finds a secret in an output, in a written file, and as Basic auth; ignores ::add-mask:: lines", () => {
+    const repo = exampleHistory("1.1.0");
+    cleanups.push(() => repo.cleanup());
+    const secret = `pypi-${randomBytes(16).toString("hex")}`;
+    const other = `ghs_${randomBytes(16).toString("hex")}`;
+    writeFileSync(join(repo.dir, "release-manifest.json"), JSON.stringify({ leaked: secret }));
+    mkdirSync(join(repo.dir, "dist"));
+    writeFileSync(join(repo.dir, "dist", "auth.txt"), `Authorization: Basic ${Buffer.from(`__token__:${other}`).toString("base64")}`);
+    const hits = scanForSecrets({
+      secrets: { minted: secret, github: other, unused: `never-${randomBytes(8).toString("hex")}` },
+      outputs: { run: `::add-mask::${secret}\nall fine`, other: `token=${other}` },
+      paths: [repo.dir],
+    });
+    assert.deepEqual(
+      hits.map((h) => `${h.secret}@${h.where.replace(repo.dir, "<repo>")}`).sort(),
+      ["github@<repo>/dist/auth.txt", "github@output:other", "minted@<repo>/release-manifest.json"],
+    );
+    assert.doesNotMatch(describeHits(hits), new RegExp(secret), "a report names the secret, never shows it");
+  });
+});
+
+describe("no secret leaks from a full release", () => {
+  test("PyPI (trusted publishing, with faults), images and the artifacts section: no token in any output or written file", async (t) => {
+    if (!needPythonTools(t)) return;
+    const pypi = await startPypiServer();
+    const github = await startGitHubServer();
+    const docker = createDockerStandin();
+    cleanups.push(() => pypi.close(), () => github.close(), () => docker.cleanup());
+    docker.setScenario({ recorded: { "pytorch-cuda12": recordedMetadata(`sha256:${"a".repeat(64)}`, `sha256:${"b".repeat(64)}`) } });
+    pypi.injectFault("mint", { status: 503 }, 1);
+    pypi.injectFault("upload", "reset", 1);
+
+    const repo: TempRepo = exampleHistory("1.1.0", {
+      releaserc: {
+        pypi: { ...TEST_PYPI_OPTIONS, repositoryUrl: pypi.uploadUrl, indexUrl: pypi.indexUrl, retry: { delayMs: 10, requestTimeoutMs: 5_000, uploadTimeoutMs: 60_000 } },
+        images: { repository: "docker.io/llenergymeasure", matrix: { backend: ["pytorch"], cuda: ["cuda12"] } },
+      },
+    });
+    cleanups.push(() => repo.cleanup());
+    const summary = join(repo.root, "step-summary.md");
+    const outputFile = join(repo.root, "github-output.txt");
+    writeFileSync(summary, "");
+    writeFileSync(outputFile, "");
+    const secrets = {
+      PYPI_TOKEN: `pypi-AgEIcHlwaS5vcmc${randomBytes(24).toString("hex")}`,
+      DOCKERHUB_TOKEN: `dckr_pat_${randomBytes(20).toString("hex")}`,
+      GITHUB_TOKEN: github.token,
+    };
+    const run = await runSemanticRelease(repo.dir, ["--no-ci"], {
+      GITHUB_ACTIONS: "true",
+      GITHUB_REF: "refs/heads/main",
+      GITHUB_EVENT_NAME: "push",
+      GITHUB_REPOSITORY: "o/r",
+      GITHUB_TOKEN: github.token,
+      GITHUB_API_URL: github.url,
+      ACTIONS_ID_TOKEN_REQUEST_URL: pypi.idTokenRequestUrl,
+      ACTIONS_ID_TOKEN_REQUEST_TOKEN: pypi.requestToken,
+      PYPI_TOKEN: secrets.PYPI_TOKEN,
+      DOCKERHUB_USERNAME: "llenergymeasure",
+      DOCKERHUB_TOKEN: secrets.DOCKERHUB_TOKEN,
+      GITHUB_STEP_SUMMARY: summary,
+      GITHUB_OUTPUT: outputFile,
+      PATH: `${docker.bin}:${process.env.PATH}`,
+    });
+    assert.equal(run.code, 0, run.output);
+
+    // The run really used every credential, so a clean scan means something.
+    assert.equal(pypi.files().length, 2, "both dists uploaded");
+    assert.ok(pypi.secrets().length >= 4, "request token, ID tokens and minted tokens were issued");
+    const login = docker.calls().find((c) => c.argv[0] === "login");
+    assert.equal(login?.stdin, secrets.DOCKERHUB_TOKEN, "the registry password went to docker login on stdin");
+    assert.ok(!login!.argv.includes(secrets.DOCKERHUB_TOKEN), "never in argv");
+    assert.match(readFileSync(summary, "utf8"), /sha256/, "the job summary was written");
+    assert.equal(github.releases().length, 1);
+
+    const issued = Object.fromEntries(pypi.secrets().map((s, i) => [i === 0 ? "request token" : s.startsWith("pypi-") ? `minted token #${i}` : `ID token #${i}`, s]));
+    const hits = scanForSecrets({
+      secrets: { ...issued, ...secrets },
+      outputs: { "semantic-release": run.output, "GitHub release body": JSON.stringify(github.releases()) },
+      paths: [repo.dir, summary, outputFile],
+    });
+    assert.deepEqual(hits, [], describeHits(hits));
+  });
+});
