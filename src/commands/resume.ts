@@ -37,7 +37,9 @@ export async function resumeCommand(argv: string[], io: CommandIO): Promise<numb
   try {
     const commit = await tagCommit(io.cwd, tag);
     worktree = await addWorktree(io.cwd, commit);
-    const config = { ...(await loadReleaseConfig(io.cwd)), ...(await loadReleaseConfig(worktree)) };
+    // The tagged commit's configuration is the release's (else the current one); shareable configs come from the installed node_modules.
+    const tagged = await loadReleaseConfig(worktree, io.cwd);
+    const config = Object.keys(tagged).length ? tagged : await loadReleaseConfig(io.cwd);
     await resumeRelease({ tag, commit, worktree, config, io });
     return 0;
   } catch (error) {
