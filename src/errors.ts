@@ -298,6 +298,7 @@ const OIDC_HINTS: Record<string, string> = {
   "invalid-token": "the ID token was rejected: it may have expired or been used already; rerun the job.",
   "invalid-pending-publisher": "the pending publisher does not match this run, or the project name is already taken.",
   "not-enabled": "trusted publishing is disabled on this index.",
+  "invalid-reuse-token": "this ID token was already exchanged once (a JWT is single use): request a fresh one; rerunning the job does.",
 };
 
 export function getError(errorCode: ErrorCode, facts: Facts = {}): SemanticReleaseError {

@@ -2,6 +2,8 @@ import * as github from "@semantic-release/github";
 import type { Context, PluginConfig } from "../context.js";
 import { GitHubClient, githubApiUrl, githubToken, parseGitHubRepo } from "../github/client.js";
 import { recordArtifacts } from "../github/record.js";
+import { getError } from "../errors.js";
+import type { ConfigProblem } from "../pyproject/options.js";
 
 /**
  * The release record: a GitHub release created as a draft (the human-curation pause),
@@ -25,6 +27,8 @@ function githubConfig(pluginConfig: PluginConfig): PluginConfig {
 }
 
 export async function verifyConditions(pluginConfig: PluginConfig, context: Context): Promise<void> {
+  const problems = artifactsOptionProblems(pluginConfig.artifacts);
+  if (problems.length) throw getError("EINVALIDCONFIG", { problems });
   if (context.options.dryRun && !githubToken(context.env)) {
     context.logger.warn("No GitHub token (GITHUB_TOKEN or GH_TOKEN): GitHub checks skipped in this dry run; a real run needs one.");
     return;
@@ -58,6 +62,18 @@ export async function addChannel(pluginConfig: PluginConfig, context: Context) {
 
 export async function success(pluginConfig: PluginConfig, context: Context): Promise<void> {
   await recordArtifacts(pluginConfig, context);
+}
+
+/** Pure: what is wrong with the `artifacts` options (`manifest`: a path, or false). */
+function artifactsOptionProblems(raw: unknown): ConfigProblem[] {
+  if (raw === undefined) return [];
+  if (typeof raw !== "object" || raw === null || Array.isArray(raw)) return [{ key: "artifacts", reason: "must be an object" }];
+  const problems: ConfigProblem[] = [];
+  for (const [key, value] of Object.entries(raw)) {
+    if (key !== "manifest") problems.push({ key: `artifacts.${key}`, reason: "is not an option (manifest)" });
+    else if (value !== false && !(typeof value === "string" && value.trim())) problems.push({ key: "artifacts.manifest", reason: "must be a file path, or false for no manifest" });
+  }
+  return problems;
 }
 
 async function existingRelease(pluginConfig: PluginConfig, context: Context) {

@@ -139,6 +139,7 @@ const CASES: Case[] = [
   { name: "bad image tag template", code: "EINVALIDIMAGEREF", says: /\+cuda12/, run: async () => (docker.setScenario({ recorded: {} }), images.verifyConditions({ images: { ...IMAGES, tags: ["{pep440}+{cuda}"] } }, projectContext({}, dockerEnv()))) },
   { name: "missing Dockerfile", code: "ENODOCKERFILE", says: /docker\/Containerfile\.vllm/, run: async () => (docker.setScenario({ recorded: {} }), images.verifyConditions({ images: { ...IMAGES, dockerfile: "docker/Containerfile.{backend}" } }, projectContext({}, dockerEnv()))) },
   { name: "missing draft release", code: "ENODRAFTRELEASE", says: /pyrelease resume --tag v2\.0\.0/, run: () => artifacts.success({}, projectContext({}, githubEnv())) },
+  { name: "artifacts.manifest is a number", code: "EINVALIDCONFIG", says: /artifacts\.manifest/, run: () => artifacts.verifyConditions({ artifacts: { manifest: 3 } }, projectContext({}, githubEnv())) },
   { name: "no GitHub token for the artifacts section", code: "ENOGHTOKEN", says: /secrets\.GITHUB_TOKEN/, run: () => artifacts.success({}, projectContext({}, { GITHUB_API_URL: github.url })) },
 
   // --- server answers
