@@ -1,3 +1,4 @@
+import { backoffMs, sleep } from "../retry.js";
 import { getError } from "../errors.js";
 
 /**
@@ -168,7 +169,7 @@ export class GitHubClient {
   }
 
   #backoff(attempt: number, failure: { retryAfter?: number }): number {
-    const exponential = this.#retryDelayMs * 2 ** (attempt - 1);
+    const exponential = backoffMs(attempt + 1, this.#retryDelayMs);
     return failure.retryAfter !== undefined ? Math.max(failure.retryAfter, exponential) : exponential;
   }
 }
@@ -250,4 +251,3 @@ function redact(text: string, token: string): string {
   return token && token.length >= 6 ? text.split(token).join("***") : text;
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -4,7 +4,8 @@ import { join } from "node:path";
 import { getError } from "../errors.js";
 import { run } from "../exec.js";
 import { bakeArgv, bakeFile, imagetoolsArgv, parseBakeMetadata } from "./bake.js";
-import { isTransient, sleep } from "./retry.js";
+import { isTransient } from "./retry.js";
+import { backoffMs, sleep } from "../retry.js";
 import type { ImagePlan } from "./plan.js";
 import { tail, type ImageRunner, type PushedImage, type RunnerContext } from "./runner.js";
 
@@ -54,7 +55,7 @@ export function buildxRunner(context: RunnerContext, options: { builder?: string
               output: tail(output) || `bake exited with ${result.exitCode} and wrote no containerimage.digest for them`,
             });
           }
-          if (attempt < context.retry.attempts) await sleep(context.retry.delayMs * attempt);
+          if (attempt < context.retry.attempts) await sleep(backoffMs(attempt + 1, context.retry.delayMs));
         }
         throw getError("EIMAGEPUSH", { refs: missing.map((p) => p.repository), attempts: context.retry.attempts, reason: tail(output) });
       } finally {
@@ -80,7 +81,7 @@ export function buildxRunner(context: RunnerContext, options: { builder?: string
       }
       output = result.all;
       if (!isTransient(output)) break;
-      if (attempt < context.retry.attempts) await sleep(context.retry.delayMs * attempt);
+      if (attempt < context.retry.attempts) await sleep(backoffMs(attempt + 1, context.retry.delayMs));
     }
     throw getError("EIMAGEPUSH", { refs: plan.tags.map((t) => `${plan.repository}:${t}`), attempts, reason: tail(output) });
   }

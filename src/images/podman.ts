@@ -5,7 +5,8 @@ import { getError, throwAll } from "../errors.js";
 import { run } from "../exec.js";
 import type { ImagePlan } from "./plan.js";
 import { RegistryClient, RegistryError } from "./registry.js";
-import { isTransient, sleep } from "./retry.js";
+import { isTransient } from "./retry.js";
+import { backoffMs, sleep } from "../retry.js";
 import { tail, type ImageRunner, type PushedImage, type RunnerContext } from "./runner.js";
 
 /** Pure: `podman build` argv for one entry. */
@@ -67,7 +68,7 @@ export function podmanRunner(
         last = error;
         if (!isTransientRegistryError(error)) break;
         context.logger.warn(`${what.join(", ")}: ${(error as Error).message}; trying again`);
-        if (attempt < context.retry.attempts) await sleep(context.retry.delayMs * attempt);
+        if (attempt < context.retry.attempts) await sleep(backoffMs(attempt + 1, context.retry.delayMs));
       }
     }
     throw getError("EIMAGEPUSH", { refs: what, attempts, reason: (last as Error)?.message ?? String(last) });
@@ -79,7 +80,7 @@ export function podmanRunner(
     const digestFile = join(work, `${plan.id}.digest`);
     let build = await exec(podmanBuildArgv(plan, labels, { iidfile, tlsVerify: options.tlsVerify }));
     for (let attempt = 2; build.exitCode !== 0 && isTransient(build.all) && attempt <= context.retry.attempts; attempt++) {
-      await sleep(context.retry.delayMs * (attempt - 1));
+      await sleep(backoffMs(attempt, context.retry.delayMs));
       build = await exec(podmanBuildArgv(plan, labels, { iidfile, tlsVerify: options.tlsVerify }));
     }
     if (build.exitCode !== 0) throw getError("EIMAGEBUILD", { entries: [plan.label], output: tail(build.all) });

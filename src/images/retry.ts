@@ -22,10 +22,8 @@ export function isTransient(output: string): boolean {
 
 export interface RetryPolicy {
   attempts: number;
-  /** Wait before attempt n+1 is `delayMs * n`. */
+  /** First wait between tries; it doubles with each try (src/retry.ts). */
   delayMs: number;
 }
 
 export const DEFAULT_RETRY: RetryPolicy = { attempts: 3, delayMs: 5_000 };
-
-export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -1,4 +1,5 @@
 import type { RetryOptions } from "./options.js";
+import { backoffMs, sleep } from "../retry.js";
 
 export interface HttpResponse {
   status: number;
@@ -42,12 +43,7 @@ export async function requestJson(
   return { status: response.status, text, json };
 }
 
-export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** Pure: the wait before try `attempt` (2, 3, …): `delayMs`, doubled each time. */
-export function backoffMs(attempt: number, delayMs: number): number {
-  return delayMs * 2 ** Math.max(0, attempt - 2);
-}
 
 /** Whether a failed HTTP exchange is worth repeating: network trouble, timeouts, 5xx, 429. */
 export function isTransient(result: HttpResponse | Error): boolean {

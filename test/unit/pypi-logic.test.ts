@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { checkDistSet, distMismatch, parseDistFilename, plannedDistNames, type DistFile } from "../../src/pypi/dists.js";
-import { backoffMs } from "../../src/pypi/http.js";
+import { backoffMs } from "../../src/retry.js";
 import { compareWithIndex, releaseJsonUrl } from "../../src/pypi/index-api.js";
 import { tidyOutput } from "../../src/pypi/log.js";
 import { credentialRoute, gitlabVariable } from "../../src/pypi/oidc.js";
