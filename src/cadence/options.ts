@@ -1,4 +1,4 @@
-import type { ConfigProblem } from "../pyproject/options.js";
+import type { ConfigProblem } from "../config/problem.js";
 
 export type Cadence = "immediate" | "milestone";
 

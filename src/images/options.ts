@@ -1,4 +1,4 @@
-import type { ConfigProblem } from "../pyproject/options.js";
+import type { ConfigProblem } from "../config/problem.js";
 
 export type ImageBuilder = "buildx" | "podman";
 export type Matrix = Record<string, string[]>;

@@ -1,5 +1,5 @@
 import { getError } from "../errors.js";
-import type { ConfigProblem } from "../pyproject/options.js";
+import type { ConfigProblem } from "../config/problem.js";
 import { entryId, entryLabel, entryMatches, expandMatrix, type MatrixEntry } from "./matrix.js";
 import type { ImagesOptions } from "./options.js";
 import { checkName, checkTag } from "./reference.js";

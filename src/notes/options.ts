@@ -1,4 +1,4 @@
-import type { ConfigProblem } from "../pyproject/options.js";
+import type { ConfigProblem } from "../config/problem.js";
 import { BUILTIN_IGNORE_RULES, parseIgnoreRule, type IgnoreRule } from "./noise.js";
 
 /** The Keep-a-Changelog sections a commit type can be sent to (breaking and deprecated come from footers). */

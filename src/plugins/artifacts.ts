@@ -3,7 +3,7 @@ import type { Context, PluginConfig } from "../context.js";
 import { GitHubClient, githubApiUrl, githubToken, parseGitHubRepo } from "../github/client.js";
 import { recordArtifacts } from "../github/record.js";
 import { getError } from "../errors.js";
-import type { ConfigProblem } from "../pyproject/options.js";
+import type { ConfigProblem } from "../config/problem.js";
 
 /**
  * The release record: a GitHub release created as a draft (the human-curation pause),

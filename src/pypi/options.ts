@@ -1,4 +1,4 @@
-import type { ConfigProblem } from "../pyproject/options.js";
+import type { ConfigProblem } from "../config/problem.js";
 
 export interface RetryOptions {
   /** Tries per request or upload, the first included. */

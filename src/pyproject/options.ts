@@ -1,3 +1,5 @@
+import type { ConfigProblem } from "../config/problem.js";
+
 export interface PyprojectOptions {
   path: string;
   versionMode: "verify" | "write";
@@ -5,10 +7,6 @@ export interface PyprojectOptions {
   sources?: string[];
 }
 
-export interface ConfigProblem {
-  key: string;
-  reason: string;
-}
 
 /** Pure: the `pyproject` options with defaults, and every problem with them. */
 export function readPyprojectOptions(config: { pyproject?: unknown }): { options: PyprojectOptions; problems: ConfigProblem[] } {
