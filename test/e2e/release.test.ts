@@ -8,6 +8,7 @@ import { startGitHubServer, type GitHubServer } from "../support/github-server.j
 import { startPypiServer, type PypiServer } from "../support/pypi-server.js";
 import { REGISTRY_BIN, startRegistry, type LocalRegistry } from "../support/registry.js";
 import { hasTool, needPythonTools, needTool } from "../support/tools.js";
+import { actionsReleaseEnv, podmanEnv, podmanFiles } from "../support/actions-env.js";
 
 /**
  * Whole releases of the example project: the real semantic-release CLI with the preset,
@@ -23,8 +24,7 @@ const imagesReady = hasTool(["podman", "--version"]) && hasTool([REGISTRY_BIN, "
 
 before(async () => {
   work = mkdtempSync(join(tmpdir(), "pyrelease-release-"));
-  writeFileSync(join(work, "storage.conf"), `[storage]\ndriver = "vfs"\ngraphroot = "${work}/storage"\nrunroot = "${work}/run"\n`);
-  writeFileSync(join(work, "auth.json"), '{ "auths": {} }\n');
+  for (const [name, text] of Object.entries(podmanFiles(work))) writeFileSync(join(work, name), text);
   github = await startGitHubServer();
   pypi = await startPypiServer();
   if (imagesReady) registry = await startRegistry();
@@ -59,23 +59,8 @@ function releaseConfig() {
   };
 }
 
-/** What GitHub Actions gives a release job with `id-token: write`. */
 function actionsEnv(branch: string, summary: string): Record<string, string> {
-  return {
-    GITHUB_ACTIONS: "true",
-    GITHUB_REF: `refs/heads/${branch}`,
-    GITHUB_REF_NAME: branch,
-    GITHUB_REF_TYPE: "branch",
-    GITHUB_EVENT_NAME: "push",
-    GITHUB_REPOSITORY: "o/r",
-    GITHUB_TOKEN: github.token,
-    GITHUB_API_URL: github.url,
-    GITHUB_STEP_SUMMARY: summary,
-    ACTIONS_ID_TOKEN_REQUEST_URL: pypi.idTokenRequestUrl,
-    ACTIONS_ID_TOKEN_REQUEST_TOKEN: pypi.requestToken,
-    CONTAINERS_STORAGE_CONF: join(work, "storage.conf"),
-    REGISTRY_AUTH_FILE: join(work, "auth.json"),
-  };
+  return actionsReleaseEnv(github, pypi, branch, { GITHUB_STEP_SUMMARY: summary, ...podmanEnv(work) });
 }
 
 const sha256Pattern = /[0-9a-f]{64}/;

@@ -9,6 +9,7 @@ import { startPypiServer } from "../support/pypi-server.js";
 import { exampleHistory, runSemanticRelease, TEST_PYPI_OPTIONS, type TempRepo } from "../support/repo.js";
 import { describeHits, scanForSecrets } from "../support/secrets.js";
 import { needPythonTools } from "../support/tools.js";
+import { actionsReleaseEnv } from "../support/actions-env.js";
 
 const cleanups: (() => unknown)[] = [];
 after(async () => {
@@ -64,22 +65,14 @@ describe("no secret leaks from a full release", () => {
       DOCKERHUB_TOKEN: `dckr_pat_${randomBytes(20).toString("hex")}`,
       GITHUB_TOKEN: github.token,
     };
-    const run = await runSemanticRelease(repo.dir, ["--no-ci"], {
-      GITHUB_ACTIONS: "true",
-      GITHUB_REF: "refs/heads/main",
-      GITHUB_EVENT_NAME: "push",
-      GITHUB_REPOSITORY: "o/r",
-      GITHUB_TOKEN: github.token,
-      GITHUB_API_URL: github.url,
-      ACTIONS_ID_TOKEN_REQUEST_URL: pypi.idTokenRequestUrl,
-      ACTIONS_ID_TOKEN_REQUEST_TOKEN: pypi.requestToken,
+    const run = await runSemanticRelease(repo.dir, ["--no-ci"], actionsReleaseEnv(github, pypi, "main", {
       PYPI_TOKEN: secrets.PYPI_TOKEN,
       DOCKERHUB_USERNAME: "llenergymeasure",
       DOCKERHUB_TOKEN: secrets.DOCKERHUB_TOKEN,
       GITHUB_STEP_SUMMARY: summary,
       GITHUB_OUTPUT: outputFile,
       PATH: `${docker.bin}:${process.env.PATH}`,
-    });
+    }));
     assert.equal(run.code, 0, run.output);
 
     // The run really used every credential, so a clean scan means something.
