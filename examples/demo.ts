@@ -1,29 +1,78 @@
 /**
  * `npm run demo`: a throwaway git history of the example project, with a local bare
- * remote standing in for github.com/o/r, released in dry-run mode by the real
- * semantic-release CLI and the preset. No network, no credentials.
+ * remote standing in for github.com/o/r, released by the real semantic-release CLI and
+ * the preset. No network, no credentials.
+ *
+ * `npm run demo -- --full` goes on to a real release against loopback stand-ins for
+ * GitHub and PyPI (OIDC trusted publishing included), and, where podman and
+ * docker-registry are installed, real images pushed to a loopback registry.
  */
-import { exampleHistory, runSemanticRelease } from "../test/support/repo.js";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { exampleHistory, runSemanticRelease, TEST_PYPI_OPTIONS } from "../test/support/repo.js";
+import { actionsReleaseEnv, podmanEnv, podmanFiles } from "../test/support/actions-env.js";
+import { startGitHubServer } from "../test/support/github-server.js";
+import { startPypiServer } from "../test/support/pypi-server.js";
+import { REGISTRY_BIN, startRegistry } from "../test/support/registry.js";
+import { hasTool } from "../test/support/tools.js";
 
-const repo = exampleHistory("1.1.0", {
-  releaserc: {
-    pypi: { python: "/usr/bin/python3" },
-    images: {
-      repository: "docker.io/llenergymeasure",
-      matrix: { backend: ["pytorch", "vllm", "tensorrt"], cuda: ["cuda11", "cuda12"] },
-      dockerfile: "docker/Dockerfile.{backend}",
-      buildArgs: { CUDA: "{cuda}", VERSION: "{pep440}" },
-      latest: { cuda: "cuda12" },
-    },
-  },
-});
-console.log(`Demo repository: ${repo.dir}\nHistory: v1.0.0, then "feat(backends): add the zeus energy backend" with pyproject.toml at 1.1.0\n`);
-console.log("$ npx semantic-release --dry-run\n");
-const run = await runSemanticRelease(repo.dir, ["--dry-run", "--no-ci"]);
-process.stdout.write(run.output);
-repo.cleanup();
-if (run.code !== 0) {
-  console.error(`\nThe dry run failed (exit ${run.code}).`);
-  process.exit(run.code);
+const full = process.argv.includes("--full");
+const IMAGES = {
+  matrix: { backend: ["pytorch", "vllm", "tensorrt"], cuda: ["cuda11", "cuda12"] },
+  dockerfile: "docker/Dockerfile.{backend}",
+  buildArgs: { CUDA: "{cuda}", VERSION: "{pep440}" },
+  latest: { cuda: "cuda12" },
+};
+const HISTORY = 'v1.0.0, then "feat(backends): add the zeus energy backend" with pyproject.toml at 1.1.0';
+
+async function dryRun(): Promise<number> {
+  const repo = exampleHistory("1.1.0", { releaserc: { images: { repository: "docker.io/llenergymeasure", ...IMAGES } } });
+  try {
+    console.log(`Demo repository: ${repo.dir}\nHistory: ${HISTORY}\n\n$ npx semantic-release --dry-run\n`);
+    const run = await runSemanticRelease(repo.dir, ["--dry-run", "--no-ci"]);
+    process.stdout.write(run.output);
+    if (run.code === 0) console.log("\nThat is the plan: versions agree; nothing was built, tagged or uploaded.");
+    return run.code;
+  } finally {
+    repo.cleanup();
+  }
 }
-console.log("\nThe dry run above is the plan: versions agree, nothing was built, tagged or uploaded.");
+
+async function fullRelease(): Promise<number> {
+  const work = mkdtempSync(join(tmpdir(), "pyrelease-demo-"));
+  const github = await startGitHubServer();
+  const pypi = await startPypiServer();
+  const withImages = hasTool(["podman", "--version"]) && hasTool([REGISTRY_BIN, "--version"]);
+  const registry = withImages ? await startRegistry() : undefined;
+  for (const [name, text] of Object.entries(podmanFiles(work))) writeFileSync(join(work, name), text);
+  const repo = exampleHistory("1.1.0", {
+    releaserc: {
+      pypi: { ...TEST_PYPI_OPTIONS, repositoryUrl: pypi.uploadUrl, indexUrl: pypi.indexUrl },
+      ...(registry ? { images: { repository: `${registry.host}/llenergymeasure`, builder: "podman", tlsVerify: false, ...IMAGES } } : {}),
+    },
+  });
+  try {
+    console.log(`\nDemo repository: ${repo.dir}\nHistory: ${HISTORY}`);
+    console.log(`Stand-ins: GitHub API ${github.url}, PyPI ${pypi.url}${registry ? `, registry ${registry.host}` : " (no podman/docker-registry: images skipped)"}\n\n$ npx semantic-release   # in a GitHub Actions-like environment\n`);
+    const run = await runSemanticRelease(repo.dir, [], actionsReleaseEnv(github, pypi, "main", podmanEnv(work)));
+    process.stdout.write(run.output);
+    if (run.code !== 0) return run.code;
+    console.log(`\nPyPI now holds: ${pypi.files().map((f) => `${f.filename} (sha256 ${f.sha256.slice(0, 12)}…)`).join(", ")}`);
+    for (const release of github.releases()) {
+      console.log(`\nGitHub release ${release.tag_name} (draft: ${release.draft}) reads:\n\n${release.body}`);
+    }
+    return 0;
+  } finally {
+    repo.cleanup();
+    await github.close();
+    await pypi.close();
+    await registry?.stop();
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+let code = await dryRun();
+if (code === 0 && full) code = await fullRelease();
+else if (code === 0) console.log("\nFor a whole release against loopback stand-ins (PyPI, GitHub, a registry): npm run demo -- --full");
+process.exitCode = code;
