@@ -1,5 +1,5 @@
 import { stripCuratorBlock } from "../notes/curator.js";
-import { compareVersions, headingVersion, versionOfTag } from "./versions.js";
+import { compareVersions, headingVersion } from "./versions.js";
 
 export interface PublishedRelease {
   tag_name: string;
@@ -13,12 +13,11 @@ export interface PublishedRelease {
  * written another way gets that heading, dated by publication. A curator block left in the
  * release is not copied: it lists what was left out, for the curator only.
  */
-export function releaseSection(release: PublishedRelease): { text: string; strippedCuratorBlock: boolean } {
+export function releaseSection(release: PublishedRelease, version: string): { text: string; strippedCuratorBlock: boolean } {
   const raw = (release.body ?? "").replace(/\r\n?/g, "\n");
   const body = stripCuratorBlock(raw).trim();
   const strippedCuratorBlock = body !== raw.trim();
   const firstLine = body.split("\n", 1)[0] ?? "";
-  const version = versionOfTag(release.tag_name);
   const named = headingVersion(firstLine);
   if (named && compareVersions(named, version) === 0) return { text: body, strippedCuratorBlock };
   const date = release.published_at ? ` — ${release.published_at.slice(0, 10)}` : "";

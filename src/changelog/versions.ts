@@ -7,11 +7,6 @@ export function headingVersion(line: string): string | undefined {
   return HEADING_VERSION.exec(line)?.[1];
 }
 
-/** `v2.1.0-rc.1` → `2.1.0-rc.1`. */
-export function versionOfTag(tag: string): string {
-  return tag.replace(/^v(?=\d)/, "");
-}
-
 /**
  * Release order of two versions written as semver (`2.1.0-rc.1`) or PEP 440 (`2.1.0rc1`):
  * negative when `a` comes first. PEP 440 order when both parse, else release numbers,

@@ -2,17 +2,12 @@ import { readFile, rename, writeFile } from "node:fs/promises";
 import { isAbsolute, join } from "node:path";
 import { insertRelease } from "../changelog/insert.js";
 import { releaseSection } from "../changelog/release.js";
-import { versionOfTag } from "../changelog/versions.js";
-import { getError, isSemanticReleaseError } from "../errors.js";
+import { versionFromTag } from "../ci.js";
+import { loadReleaseConfig } from "../config/load.js";
+import { getError } from "../errors.js";
 import { run } from "../exec.js";
 import { GitHubClient, githubApiUrl, githubToken, parseGitHubRepo } from "../github/client.js";
-
-export interface CommandIo {
-  cwd: string;
-  env: NodeJS.ProcessEnv;
-  stdout: (s: string) => void;
-  stderr: (s: string) => void;
-}
+import { reportError, type CommandIO } from "./io.js";
 
 const USAGE = `Usage: pyrelease changelog sync --tag vX.Y.Z [--file CHANGELOG.md] [--repo owner/name]
 
@@ -36,7 +31,7 @@ interface SyncArgs {
  * `pyrelease changelog sync --tag vX.Y.Z`. `argv` is what follows `changelog`
  * (a leading `changelog` is accepted too). Exit codes: 0 done, 1 failed, 2 usage.
  */
-export async function changelogCommand(argv: string[], io: CommandIo): Promise<number> {
+export async function changelogCommand(argv: string[], io: CommandIO): Promise<number> {
   const parsed = parseArgs(argv[0] === "changelog" ? argv.slice(1) : argv);
   if ("help" in parsed) {
     io.stdout(USAGE);
@@ -50,13 +45,11 @@ export async function changelogCommand(argv: string[], io: CommandIo): Promise<n
     await sync(parsed, io);
     return 0;
   } catch (error) {
-    if (!isSemanticReleaseError(error)) throw error;
-    io.stderr(`${error.code}: ${error.message}\n\n${error.details ?? ""}\n`);
-    return 1;
+    return reportError(error, io);
   }
 }
 
-async function sync(args: SyncArgs, io: CommandIo): Promise<void> {
+async function sync(args: SyncArgs, io: CommandIO): Promise<void> {
   const token = githubToken(io.env);
   if (!token) throw getError("ENOGHTOKEN");
   const repo = await repository(args, io);
@@ -69,8 +62,10 @@ async function sync(args: SyncArgs, io: CommandIo): Promise<void> {
     if (error.code === "ENOENT") return null;
     throw error;
   });
-  const { text, strippedCuratorBlock } = releaseSection(release);
-  const { content, action } = insertRelease(existing, { version: versionOfTag(args.tag), text });
+  const { tagFormat } = await loadReleaseConfig(io.cwd);
+  const version = versionFromTag(args.tag, tagFormat) ?? args.tag;
+  const { text, strippedCuratorBlock } = releaseSection(release, version);
+  const { content, action } = insertRelease(existing, { version, text });
   if (strippedCuratorBlock) io.stdout(`The release ${args.tag} still holds the curator block: it was not copied into ${args.file}.\n`);
   if (action === "unchanged") {
     io.stdout(`${args.file} already holds the published ${args.tag}: nothing to do.\n`);
@@ -84,7 +79,7 @@ async function sync(args: SyncArgs, io: CommandIo): Promise<void> {
   io.stdout(`${done[action]}.\n`);
 }
 
-async function repository(args: SyncArgs, io: CommandIo): Promise<{ owner: string; repo: string }> {
+async function repository(args: SyncArgs, io: CommandIO): Promise<{ owner: string; repo: string }> {
   const named = args.repo ?? io.env.GITHUB_REPOSITORY;
   if (named) {
     const [owner, repo, ...rest] = named.split("/");

@@ -80,11 +80,11 @@ test("a draft or missing release: a clear ERELEASEDRAFT, exit 1, the file untouc
   addDraft(server);
 
   assert.equal(await sync("v2.1.0"), 1);
-  assert.match(err.join(""), /^ERELEASEDRAFT: The GitHub release v2\.1\.0 is still a draft or does not exist; CHANGELOG\.md was not touched\./);
+  assert.match(err.join(""), /^✖ ERELEASEDRAFT The GitHub release v2\.1\.0 is still a draft or does not exist; CHANGELOG\.md was not touched\./);
   assert.equal(changelog(), OLDER);
 
   assert.equal(await sync("v9.9.9"), 1);
-  assert.match(err.join(""), /ERELEASEDRAFT: The GitHub release v9\.9\.9/);
+  assert.match(err.join(""), /ERELEASEDRAFT The GitHub release v9\.9\.9/);
   assert.equal(changelog(), OLDER);
   assert.ok(!err.join("").includes(server.token));
 });

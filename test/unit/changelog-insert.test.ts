@@ -122,12 +122,12 @@ test("version headings and their order", () => {
 
 test("the section of a published release: its curated body, under its heading", () => {
   const drafted = `${V21}\n`;
-  assert.deepEqual(releaseSection({ tag_name: "v2.1.0", body: drafted }), { text: V21, strippedCuratorBlock: false });
-  assert.deepEqual(releaseSection({ tag_name: "v2.1.0", body: "- written\r\n- by hand\r\n", published_at: "2026-03-01T10:00:00Z" }), {
+  assert.deepEqual(releaseSection({ tag_name: "v2.1.0", body: drafted }, "2.1.0"), { text: V21, strippedCuratorBlock: false });
+  assert.deepEqual(releaseSection({ tag_name: "v2.1.0", body: "- written\r\n- by hand\r\n", published_at: "2026-03-01T10:00:00Z" }, "2.1.0"), {
     text: "## v2.1.0 — 2026-03-01\n\n- written\n- by hand",
     strippedCuratorBlock: false,
   });
   const forgotten = `${V21}\n\n${CURATOR_START}\n<details>\n\n- x\n</details>\n${CURATOR_END}\n`;
-  assert.deepEqual(releaseSection({ tag_name: "v2.1.0", body: forgotten }), { text: V21, strippedCuratorBlock: true });
-  assert.deepEqual(releaseSection({ tag_name: "v2.1.0", body: null, published_at: null }), { text: "## v2.1.0", strippedCuratorBlock: false });
+  assert.deepEqual(releaseSection({ tag_name: "v2.1.0", body: forgotten }, "2.1.0"), { text: V21, strippedCuratorBlock: true });
+  assert.deepEqual(releaseSection({ tag_name: "v2.1.0", body: null, published_at: null }, "2.1.0"), { text: "## v2.1.0", strippedCuratorBlock: false });
 });
