@@ -6,6 +6,7 @@ import { dockerHubCredentials } from "../images/credentials.js";
 import { ociLabels } from "../images/labels.js";
 import { createRunner, imagesOptions, skipReason } from "../images/release.js";
 import { buildSelected, DEFAULT_DIGEST_DIR, finalizeAll } from "../images/scaleout.js";
+import { recordImagesInDraft } from "../images/record.js";
 import { buildTime } from "../plugins/images.js";
 import { releasePep440 } from "../version/release.js";
 import { reportError, type CommandIO } from "./io.js";
@@ -76,6 +77,7 @@ export async function imagesCommand(argv: string[], io: CommandIO): Promise<numb
     const json = `${JSON.stringify({ name: "Container images", images }, null, 2)}\n`;
     if (typeof values.output === "string") await writeFile(resolve(io.cwd, values.output), json);
     else io.stdout(json);
+    await recordImagesInDraft(config, { ...context, logger: { ...logger, error: logger.warn, success: logger.log } }, version, images);
     return 0;
   } catch (error) {
     return reportError(error, io);

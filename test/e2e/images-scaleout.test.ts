@@ -46,3 +46,51 @@ test("scaleOut writes version, tag and a strategy matrix to $GITHUB_OUTPUT and b
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test("finalize tags every entry and writes images and PyPI hashes into the draft, keeping the curator's text", async () => {
+  const { createHash } = await import("node:crypto");
+  const { createDockerStandin, recordedMetadata } = await import("../support/docker-standin.js");
+  const { startGitHubServer } = await import("../support/github-server.js");
+  const { startPypiServer } = await import("../support/pypi-server.js");
+  const { createRepo, examplePyproject } = await import("../support/repo.js");
+  const { imagesCommand } = await import("../../src/commands/images.js");
+  const sha = (text: string) => `sha256:${createHash("sha256").update(text).digest("hex")}`;
+  const docker = createDockerStandin();
+  const github = await startGitHubServer();
+  const pypi = await startPypiServer();
+  const matrix = { backend: ["pytorch", "vllm"], cuda: ["cuda12"] };
+  const repo = createRepo({
+    files: { "pyproject.toml": examplePyproject("4.0.0") },
+    releaserc: { pypi: { repositoryUrl: pypi.uploadUrl, indexUrl: pypi.indexUrl }, images: { repository: "docker.io/llenergymeasure", matrix, latest: { cuda: "cuda12" }, scaleOut: true } },
+  });
+  try {
+    repo.commit("feat: 4.0.0");
+    repo.tag("v4.0.0");
+    const wheel = Buffer.from("wheel bytes");
+    pypi.addFile("llenergymeasure_demo-4.0.0-py3-none-any.whl", wheel, "llenergymeasure-demo", "4.0.0");
+    const draft = github.addRelease({ tag_name: "v4.0.0", draft: true, body: "## v4.0.0 — curated by hand\n\nKeep this.\n" });
+    docker.setScenario({ recorded: Object.fromEntries(["pytorch-cuda12", "vllm-cuda12"].map((t) => [t, recordedMetadata(sha(`manifest ${t}`), sha(`config ${t}`))])) });
+    const err: string[] = [];
+    const io = {
+      cwd: repo.dir,
+      env: { ...process.env, PATH: `${docker.bin}:${process.env.PATH}`, GITHUB_TOKEN: github.token, GITHUB_API_URL: github.url, DOCKERHUB_USERNAME: undefined, DOCKERHUB_TOKEN: undefined },
+      stdout: () => undefined,
+      stderr: (text: string) => void err.push(text),
+    };
+    for (const only of ["backend=pytorch,cuda=cuda12", "backend=vllm,cuda=cuda12"]) {
+      assert.equal(await imagesCommand(["build", "--only", only, "--version", "4.0.0"], io), 0, err.join(""));
+    }
+    assert.equal(await imagesCommand(["finalize", "--version", "4.0.0", "--latest"], io), 0, err.join(""));
+    const body = github.release(draft.id)!.body!;
+    assert.match(body, /^## v4\.0\.0 — curated by hand\n\nKeep this\./, "the curator's text stays first and untouched");
+    assert.ok(body.includes(createHash("sha256").update(wheel).digest("hex")), "the wheel's sha256, as the index holds it");
+    assert.ok(body.includes(`docker.io/llenergymeasure/pytorch@${sha("manifest pytorch-cuda12")}`), body);
+    assert.ok(body.includes(`docker.io/llenergymeasure/vllm@${sha("manifest vllm-cuda12")}`), body);
+    assert.equal(github.release(draft.id)!.draft, true);
+  } finally {
+    repo.cleanup();
+    docker.cleanup();
+    await github.close();
+    await pypi.close();
+  }
+});
