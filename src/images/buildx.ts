@@ -1,7 +1,7 @@
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { getError } from "../errors.js";
+import { getError, throwAll } from "../errors.js";
 import { run } from "../exec.js";
 import { bakeArgv, bakeFile, imagetoolsArgv, parseBakeMetadata } from "./bake.js";
 import { isTransient } from "./retry.js";
@@ -64,7 +64,9 @@ export function buildxRunner(context: RunnerContext, options: { builder?: string
     },
 
     async tag(images: PushedImage[]) {
-      for (const { plan, digest } of images) await tagOne(plan, digest);
+      // Every image is in the registry by now; its tags are independent registry round trips.
+      const results = await Promise.allSettled(images.map(({ plan, digest }) => tagOne(plan, digest)));
+      throwAll(results.flatMap((result) => (result.status === "rejected" ? [result.reason as Error] : [])));
     },
   };
 

@@ -1,4 +1,3 @@
-import * as github from "@semantic-release/github";
 import type { Context, PluginConfig } from "../context.js";
 import { GitHubClient, githubApiUrl, githubToken, parseGitHubRepo } from "../github/client.js";
 import { recordArtifacts } from "../github/record.js";
@@ -20,6 +19,9 @@ const GITHUB_DEFAULTS = {
   labels: false,
 };
 
+/** Loaded only when used: it costs half a second, and a dry run without a token never needs it. */
+const github = () => import("@semantic-release/github");
+
 function githubConfig(pluginConfig: PluginConfig): PluginConfig {
   const config: PluginConfig = { ...pluginConfig };
   for (const [key, value] of Object.entries(GITHUB_DEFAULTS)) if (config[key] === undefined) config[key] = value;
@@ -33,7 +35,7 @@ export async function verifyConditions(pluginConfig: PluginConfig, context: Cont
     context.logger.warn("No GitHub token (GITHUB_TOKEN or GH_TOKEN): GitHub checks skipped in this dry run; a real run needs one.");
     return;
   }
-  await github.verifyConditions(githubConfig(pluginConfig), context);
+  await (await github()).verifyConditions(githubConfig(pluginConfig), context);
 }
 
 export async function verifyRelease(pluginConfig: PluginConfig, context: Context): Promise<void> {
@@ -53,11 +55,11 @@ export async function publish(pluginConfig: PluginConfig, context: Context) {
     context.logger.log("GitHub release for %s already exists (%s): reusing it", context.nextRelease!.gitTag, existing.html_url);
     return { url: existing.html_url, name: "GitHub release", id: existing.id };
   }
-  return github.publish(githubConfig(pluginConfig), context);
+  return (await github()).publish(githubConfig(pluginConfig), context);
 }
 
 export async function addChannel(pluginConfig: PluginConfig, context: Context) {
-  return github.addChannel(githubConfig(pluginConfig), context);
+  return (await github()).addChannel(githubConfig(pluginConfig), context);
 }
 
 export async function success(pluginConfig: PluginConfig, context: Context): Promise<void> {

@@ -1,4 +1,5 @@
 import { getError } from "../errors.js";
+import { mask } from "../exec.js";
 import { maskInActions } from "../ci.js";
 import type { DistFile } from "./dists.js";
 import { backoffMs, sleep } from "../retry.js";
@@ -84,9 +85,9 @@ export async function publishDists(request: PublishRequest): Promise<PublishRepo
         logger.log("The upload token is older than %d minutes: minting a fresh one", Math.round(maxAge / 60_000));
         token = await mint();
       }
-      const result = await twineUpload({ python: options.python, cwd: request.cwd, repositoryUrl: options.repositoryUrl, path: file.path, token: token.token, timeoutMs: options.retry.uploadTimeoutMs });
+      const result = await twineUpload({ python: options.python, cwd: request.cwd, repositoryUrl: options.repositoryUrl, paths: [file.path], token: token.token, timeoutMs: options.retry.uploadTimeoutMs });
       outcome = result.outcome;
-      logBlock(out, `twine upload ${file.filename} (try ${attempt}): ${outcome.kind}`, maskAll(result.output, secrets));
+      logBlock(out, `twine upload ${file.filename} (try ${attempt}): ${outcome.kind}`, mask(result.output, secrets));
       if (outcome.kind === "uploaded") break;
       if (outcome.kind === "fatal") break;
       if (outcome.kind === "auth") {
@@ -109,14 +110,10 @@ export async function publishDists(request: PublishRequest): Promise<PublishRepo
       logger.warn("Uploading %s failed (%s); %s", file.filename, outcome.reason, attempt < options.retry.attempts ? "trying again" : "giving up");
     }
     if (outcome.kind !== "uploaded") {
-      throw getError("EUPLOAD", { file: file.filename, status: "status" in outcome ? outcome.status : undefined, reason: maskAll(outcome.reason, secrets), attempts: attempt });
+      throw getError("EUPLOAD", { file: file.filename, status: "status" in outcome ? outcome.status : undefined, reason: mask(outcome.reason, secrets), attempts: attempt });
     }
     logger.success("Uploaded %s (sha256 %s)", file.filename, file.sha256);
     uploaded.push(file);
   }
   return { uploaded, alreadyPublished };
-}
-
-function maskAll(text: string, secrets: readonly string[]): string {
-  return secrets.reduce((masked, secret) => (secret.length >= 6 ? masked.split(secret).join("***") : masked), text);
 }

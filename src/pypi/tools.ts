@@ -13,7 +13,16 @@ export function parseToolVersion(output: string): string | undefined {
   return /(?:^|\s)(?:version\s+)?v?(\d+(?:\.\d+)+)/.exec(output)?.[1];
 }
 
-export async function checkPythonTools(python: string, cwd: string): Promise<PythonTools> {
+/** One look per interpreter and folder in a process: verifyConditions asks, prepare asks again. */
+const checked = new Map<string, Promise<PythonTools>>();
+
+export function checkPythonTools(python: string, cwd: string): Promise<PythonTools> {
+  const key = JSON.stringify([python, cwd]);
+  if (!checked.has(key)) checked.set(key, lookForPythonTools(python, cwd));
+  return checked.get(key)!;
+}
+
+async function lookForPythonTools(python: string, cwd: string): Promise<PythonTools> {
   const [build, twine] = await Promise.all([
     run(python, ["-m", "build", "--version"], { cwd, timeoutMs: 60_000 }),
     run(python, ["-m", "twine", "--version"], { cwd, timeoutMs: 60_000 }),

@@ -65,16 +65,16 @@ export interface UploadRequest {
   python: string;
   cwd: string;
   repositoryUrl: string;
-  path: string;
+  paths: readonly string[];
   token: string;
   timeoutMs: number;
 }
 
-/** One `twine upload` of one file. The token travels only in the environment, and is masked out of the output. */
+/** One `twine upload` of the given files. The token travels only in the environment, and is masked out of the output. */
 export async function twineUpload(request: UploadRequest): Promise<{ outcome: UploadOutcome; output: string; command: string }> {
   const result = await run(
     request.python,
-    ["-m", "twine", "--no-color", "upload", "--non-interactive", "--disable-progress-bar", "--repository-url", request.repositoryUrl, request.path],
+    ["-m", "twine", "--no-color", "upload", "--non-interactive", "--disable-progress-bar", "--repository-url", request.repositoryUrl, ...request.paths],
     {
       cwd: request.cwd,
       env: { ...TWINE_ENV, TWINE_USERNAME: "__token__", TWINE_PASSWORD: request.token },

@@ -111,7 +111,7 @@ describe("the PyPI stand-in validates like PyPI", () => {
       const wheel = join(root, "out", "llenergymeasure_demo-2.0.0-py3-none-any.whl");
       s.addFile("llenergymeasure_demo-2.0.0-py3-none-any.whl", Buffer.from("published earlier"), "llenergymeasure-demo", "2.0.0");
       const { body } = await mint(s, await idToken(s));
-      const request = { python: SYSTEM_PYTHON, cwd: root, repositoryUrl: s.uploadUrl, path: wheel, timeoutMs: 60_000 };
+      const request = { python: SYSTEM_PYTHON, cwd: root, repositoryUrl: s.uploadUrl, paths: [wheel], timeoutMs: 60_000 };
       const clash = await twineUpload({ ...request, token: body.token });
       assert.equal(clash.outcome.kind, "exists", clash.output);
       assert.match((clash.outcome as { reason: string }).reason, /^File already exists \('llenergymeasure_demo-2\.0\.0-py3-none-any\.whl', with sha256 hash '[0-9a-f]{64}'\)\. See .*file-name-reuse/);
