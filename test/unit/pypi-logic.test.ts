@@ -6,7 +6,7 @@ import { compareWithIndex, releaseJsonUrl } from "../../src/pypi/index-api.js";
 import { tidyOutput } from "../../src/pypi/log.js";
 import { credentialRoute, gitlabVariable } from "../../src/pypi/oidc.js";
 import { isLoopbackHost, projectPageUrl, readPypiOptions } from "../../src/pypi/options.js";
-import { newestMetadataFor, parseToolVersion, unreadableByTwine } from "../../src/pypi/tools.js";
+import { newestMetadataFor, unreadableByTwine } from "../../src/pypi/tools.js";
 import { readCheckOutput } from "../../src/pypi/twine.js";
 
 describe("pypi options", () => {
@@ -115,11 +115,6 @@ describe("credential routes", () => {
 });
 
 describe("tools", () => {
-  test("versions from --version output", () => {
-    assert.equal(parseToolVersion("twine version 4.0.2 (importlib-metadata: 4.12.0, pkginfo: 1.8.2)"), "4.0.2");
-    assert.equal(parseToolVersion("build 0.9.0 (/usr/lib/python3/dist-packages/build)"), "0.9.0");
-    assert.equal(parseToolVersion("build 1.2.2.post1 (/x)"), "1.2.2");
-  });
   test("Metadata-Version twine can read", () => {
     assert.equal(newestMetadataFor("4.0.2"), "2.2");
     assert.equal(newestMetadataFor("6.0.1"), "2.2");

@@ -1,0 +1,226 @@
+import { spawn } from "node:child_process";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync, chmodSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { cleanEnv, EXAMPLE_DIR, git, PACKAGE_ROOT } from "../test/support/repo.js";
+import { startPypiServer, type PypiServer } from "../test/support/pypi-server.js";
+import type { DriverRequest } from "./pypi-driver.js";
+
+export const SYSTEM_PYTHON = "/usr/bin/python3";
+const DRIVER = join(dirname(fileURLToPath(import.meta.url)), "pypi-driver.js");
+const OUR_PLUGIN = join(PACKAGE_ROOT, "dist", "src", "plugins", "pypi.js");
+export const PEER_PLUGIN = join(PACKAGE_ROOT, "node_modules", "semantic-release-pypi", "dist", "index.js");
+export const VERSION = "2.0.0";
+const NO_ISOLATION = ["--no-isolation", "--skip-dependency-check"];
+
+export interface Fixture {
+  dir: string;
+  gitHead: string;
+  /** A folder to put first on PATH: `python3` there is the system Python with build and twine (the peer runs `python3`). */
+  bin: string;
+  cleanup(): void;
+}
+
+/** The example project (pyproject at 2.0.0) committed in a fresh git repository, and a PATH folder whose python3 is /usr/bin/python3. */
+export function fixture(pinMetadata = false): Fixture {
+  const root = mkdtempSync(join(tmpdir(), "pyrelease-bench-pypi-"));
+  const dir = join(root, "project");
+  cpSync(EXAMPLE_DIR, dir, { recursive: true, filter: (src) => !/(^|\/)(dist|__pycache__|\.venv)$/.test(src) });
+  if (pinMetadata) pinCoreMetadata(join(dir, "pyproject.toml"));
+  git(dir, ["init", "-q", "-b", "main"]);
+  git(dir, ["add", "-A"]);
+  git(dir, ["commit", "-q", "-m", "feat: demo"]);
+  const bin = join(root, "bin");
+  mkdirSync(bin);
+  symlinkSync(SYSTEM_PYTHON, join(bin, "python3"));
+  return { dir, gitHead: git(dir, ["rev-parse", "HEAD"]), bin, cleanup: () => rmSync(root, { recursive: true, force: true }) };
+}
+
+/**
+ * An isolated build installs the newest hatchling the index has, which writes core metadata
+ * 2.5; Debian's twine 4.0.2 reads up to 2.2. Both sides of peerRatio get this same pin,
+ * so both can upload.
+ */
+function pinCoreMetadata(file: string): void {
+  const text = readFileSync(file, "utf8").replace(/^\[tool\.hatch\.build\.targets\.wheel\]$/m, '$&\ncore-metadata-version = "2.2"');
+  writeFileSync(file, `${text}\n[tool.hatch.build.targets.sdist]\ncore-metadata-version = "2.2"\n`);
+}
+
+/** A plain upload token, as a maintainer would store in PYPI_TOKEN: minted through the stand-in's own trusted-publishing exchange (it accepts only tokens it issued). */
+export async function mintToken(server: PypiServer): Promise<string> {
+  const id = await fetch(`${server.idTokenRequestUrl}&audience=pypi`, { headers: { authorization: `bearer ${server.requestToken}` } });
+  const { value } = (await id.json()) as { value: string };
+  const mint = await fetch(`${server.url}/_/oidc/mint-token`, { method: "POST", body: JSON.stringify({ token: value }), headers: { "content-type": "application/json" } });
+  const { token } = (await mint.json()) as { token?: string };
+  if (!token) throw new Error("the PyPI stand-in minted no token");
+  return token;
+}
+
+export interface DriverResult {
+  steps: Record<string, number>;
+  totalMs: number;
+}
+
+export function runDriver(request: DriverRequest): Promise<DriverResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [DRIVER, JSON.stringify(request)], { stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (c) => (stdout += c));
+    child.stderr.on("data", (c) => (stderr += c));
+    child.on("error", reject);
+    child.on("close", (code) => {
+      if (code !== 0) return reject(new Error(`${request.module} ${request.steps.join(",")} failed:\n${stderr.slice(-6000)}`));
+      resolve(JSON.parse(stdout.trim().split("\n").pop()!));
+    });
+  });
+}
+
+export interface TimedCommand {
+  argv: string[];
+  ms: number;
+}
+
+/** Run argv lists one after another (as workflow steps do), failing on the first non-zero exit. */
+export async function runCommands(commands: string[][], cwd: string, env: Record<string, string>): Promise<TimedCommand[]> {
+  const timed: TimedCommand[] = [];
+  for (const argv of commands) {
+    const started = performance.now();
+    await new Promise<void>((resolve, reject) => {
+      const child = spawn(argv[0], argv.slice(1), { cwd, env, stdio: ["ignore", "pipe", "pipe"] });
+      let output = "";
+      child.stdout.on("data", (c) => (output += c));
+      child.stderr.on("data", (c) => (output += c));
+      child.on("error", reject);
+      child.on("close", (code) => (code === 0 ? resolve() : reject(new Error(`${argv.join(" ")} exited ${code}:\n${output.slice(-4000)}`))));
+    });
+    timed.push({ argv, ms: performance.now() - started });
+  }
+  return timed;
+}
+
+function assertUploaded(server: PypiServer, who: string): void {
+  const stored = server.uploads().filter((u) => u.outcome === "stored").map((u) => u.filename).sort();
+  const expected = [`llenergymeasure_demo-${VERSION}-py3-none-any.whl`, `llenergymeasure_demo-${VERSION}.tar.gz`];
+  if (JSON.stringify(stored) !== JSON.stringify(expected)) throw new Error(`${who}: the index holds ${JSON.stringify(stored)}, not ${JSON.stringify(expected)}`);
+}
+
+/** Each run gets a fresh index and a fresh copy of the project: nothing is "already published". */
+async function withFreshIndex<T>(work: (server: PypiServer, f: Fixture) => Promise<T>, pinMetadata = false): Promise<T> {
+  const server = await startPypiServer();
+  const f = fixture(pinMetadata);
+  try {
+    return await work(server, f);
+  } finally {
+    await server.close();
+    f.cleanup();
+  }
+}
+
+function baseEnv(f: Fixture, extra: Record<string, string> = {}): Record<string, string> {
+  const env = cleanEnv(extra);
+  env.PATH = `${f.bin}:${env.PATH ?? "/usr/bin:/bin"}`;
+  return env;
+}
+
+const fastRetry = { delayMs: 100, requestTimeoutMs: 30_000, uploadTimeoutMs: 300_000 };
+
+/** Our prepare + publish (trusted publishing, the preset's route), timed inside the plugin process: what the steps add to a semantic-release run. */
+export function oursPrepareAndPublish(python = SYSTEM_PYTHON): Promise<DriverResult> {
+  return withFreshIndex(async (server, f) => {
+    const env = baseEnv(f, { GITHUB_ACTIONS: "true", ACTIONS_ID_TOKEN_REQUEST_URL: server.idTokenRequestUrl, ACTIONS_ID_TOKEN_REQUEST_TOKEN: server.requestToken });
+    const result = await runDriver({
+      module: OUR_PLUGIN,
+      steps: ["prepare", "publish"],
+      cwd: f.dir,
+      env,
+      pluginConfig: { pypi: { repositoryUrl: server.uploadUrl, indexUrl: server.indexUrl, python, buildArgs: NO_ISOLATION, retry: fastRetry } },
+      version: VERSION,
+      gitHead: f.gitHead,
+    });
+    assertUploaded(server, "our prepare + publish");
+    return result;
+  });
+}
+
+/** What a hand-written workflow runs: build, twine check, twine upload with a token. */
+export function bareCommands(): Promise<{ totalMs: number; commands: TimedCommand[] }> {
+  return withFreshIndex(async (server, f) => {
+    const token = await mintToken(server);
+    const env = baseEnv(f);
+    const built = await runCommands([[SYSTEM_PYTHON, "-m", "build", ...NO_ISOLATION, "--outdir", "dist", "."]], f.dir, env);
+    const files = readdirSync(join(f.dir, "dist")).map((name) => join("dist", name));
+    const rest = await runCommands(
+      [
+        [SYSTEM_PYTHON, "-m", "twine", "check", ...files],
+        [SYSTEM_PYTHON, "-m", "twine", "upload", "--non-interactive", "--repository-url", server.uploadUrl, ...files],
+      ],
+      f.dir,
+      { ...env, TWINE_USERNAME: "__token__", TWINE_PASSWORD: token },
+    );
+    assertUploaded(server, "the bare commands");
+    const commands = [...built, ...rest];
+    return { totalMs: commands.reduce((sum, c) => sum + c.ms, 0), commands };
+  });
+}
+
+/** Environment for isolated builds: pip must find hatchling somewhere; `pipIndexUrl` points it at a reachable index. */
+function isolationEnv(pipIndexUrl: string | undefined): Record<string, string> {
+  return pipIndexUrl ? { PIP_INDEX_URL: pipIndexUrl } : {};
+}
+
+/** Our whole PyPI release (every step), isolated builds like the peer, PYPI_TOKEN like the peer. */
+export function oursFullRelease(pipIndexUrl: string | undefined): Promise<DriverResult> {
+  return withFreshIndex(async (server, f) => {
+    const env = baseEnv(f, { PYPI_TOKEN: await mintToken(server), ...isolationEnv(pipIndexUrl) });
+    const result = await runDriver({
+      module: OUR_PLUGIN,
+      steps: ["verifyConditions", "verifyRelease", "prepare", "publish"],
+      cwd: f.dir,
+      env,
+      pluginConfig: { pypi: { repositoryUrl: server.uploadUrl, indexUrl: server.indexUrl, python: SYSTEM_PYTHON, buildArgs: [], retry: fastRetry } },
+      version: VERSION,
+      gitHead: f.gitHead,
+    });
+    assertUploaded(server, "our full release");
+    return result;
+  }, true);
+}
+
+/**
+ * semantic-release-pypi 5.x: verifyConditions, prepare, publish, with installDeps: false,
+ * envDir: false and PYPI_TOKEN. It sets the version with its tomlkit script by default;
+ * the system Python has no tomlkit, so `versionCmd` does the same edit with the standard library.
+ */
+export function peerFullRelease(pipIndexUrl: string | undefined): Promise<DriverResult> {
+  return withFreshIndex(async (server, f) => {
+    const env = baseEnv(f, { PYPI_TOKEN: await mintToken(server), ...isolationEnv(pipIndexUrl) });
+    const setVersion = `import re,pathlib;p=pathlib.Path('pyproject.toml');p.write_text(re.sub(r'(?m)^version = "[^"]*"','version = "\${version}"',p.read_text()))`;
+    const result = await runDriver({
+      module: PEER_PLUGIN,
+      steps: ["verifyConditions", "prepare", "publish"],
+      cwd: f.dir,
+      env,
+      pluginConfig: { repoUrl: server.uploadUrl, installDeps: false, envDir: false, versionCmd: ["python3", "-c", setVersion] },
+      version: VERSION,
+      gitHead: f.gitHead,
+    });
+    assertUploaded(server, "semantic-release-pypi");
+    return result;
+  }, true);
+}
+
+/** A python3 that appends `start end argv` (ns) to `log` for every run: which process costs what. */
+export function tracingPython(dir: string): { python: string; log: string } {
+  const python = join(dir, "python3-traced");
+  const log = join(dir, "python-trace.log");
+  writeFileSync(python, `#!/bin/sh\nstart=$(date +%s%N)\n${SYSTEM_PYTHON} "$@"\nrc=$?\nend=$(date +%s%N)\nargs=$(printf '%s ' "$@" | tr '\\n' ' ' | cut -c1-160)\necho "$start $end $args" >> "${log}"\nexit $rc\n`);
+  chmodSync(python, 0o755);
+  return { python, log };
+}
+
+export function defaultPipIndexUrl(): string | undefined {
+  if (process.env.BENCH_PIP_INDEX_URL) return process.env.BENCH_PIP_INDEX_URL;
+  return existsSync("/opt/pypi/simple") ? "file:///opt/pypi/simple" : undefined;
+}
