@@ -35,15 +35,17 @@ export async function prepareDists(request: PrepareRequest): Promise<DistFile[]>
   const mismatches = checkDistSet(filenames, name, version);
   if (mismatches.length) throw getError("EDISTVERSION", { expected: version, name, files: mismatches });
 
-  const [metadataVersions, tools] = await Promise.all([readMetadataVersions(options.python, built.paths, cwd), checkPythonTools(options.python, cwd)]);
-  const unreadable = unreadableByTwine(tools.twineVersion, metadataVersions);
-  if (unreadable.length) {
-    throw getError("ETWINEMETADATA", { twineVersion: tools.twineVersion, metadataVersion: metadataVersions[unreadable[0]], files: unreadable });
-  }
-
   const check = await twineCheck(options.python, built.paths, cwd);
   logBlock(out, "twine check --strict", check.output);
-  if (!check.ok) throw getError("ETWINECHECK", { output: check.output.trim() || "(no output)", files: check.failed });
+  if (!check.ok) {
+    // Only now is it worth an interpreter start-up to tell "twine too old" from "metadata wrong".
+    const [metadataVersions, tools] = await Promise.all([readMetadataVersions(options.python, built.paths, cwd), checkPythonTools(options.python, cwd)]);
+    const unreadable = unreadableByTwine(tools.twineVersion, metadataVersions);
+    if (unreadable.length) {
+      throw getError("ETWINEMETADATA", { twineVersion: tools.twineVersion, metadataVersion: metadataVersions[unreadable[0]], files: unreadable });
+    }
+    throw getError("ETWINECHECK", { output: check.output.trim() || "(no output)", files: check.failed });
+  }
 
   const files = await Promise.all(built.paths.map(describeDist));
   for (const file of files) out.logger.log("Built %s: %d bytes, sha256 %s", file.filename, file.size, file.sha256);

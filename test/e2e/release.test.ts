@@ -162,3 +162,21 @@ describe("a mismatch publishes nothing", () => {
     assert.ok(!existsSync(join(repo.dir, "dist")), "nothing built");
   });
 });
+
+describe("versionMode write", () => {
+  test("prepare writes the release version into pyproject.toml, comments and layout kept, and builds that version", async (t) => {
+    if (!needPythonTools(t)) return;
+    const repo = exampleHistory("1.0.0", {
+      releaserc: { pyproject: { versionMode: "write" }, pypi: { ...TEST_PYPI_OPTIONS, repositoryUrl: pypi.uploadUrl, indexUrl: pypi.indexUrl, publish: false } },
+    });
+    repos.push(repo);
+    const before = repo.read("pyproject.toml");
+    const uploadsBefore = pypi.uploads().length;
+    const run = await runSemanticRelease(repo.dir, [], actionsReleaseEnv(github, pypi, "main"));
+    assert.equal(run.code, 0, run.output);
+    assert.match(run.output, /Wrote version 1\.1\.0 into pyproject\.toml \(was 1\.0\.0\)/);
+    assert.equal(repo.read("pyproject.toml"), before.replace('version = "1.0.0"  # the single source of truth', 'version = "1.1.0"  # the single source of truth'), "only the version changed");
+    assert.ok(existsSync(join(repo.dir, "dist", "llenergymeasure_demo-1.1.0.tar.gz")), "the dists carry the written version");
+    assert.equal(pypi.uploads().length, uploadsBefore, "publish: false uploads nothing");
+  });
+});
