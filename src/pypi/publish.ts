@@ -74,46 +74,57 @@ export async function publishDists(request: PublishRequest): Promise<PublishRepo
   let token: UploadToken = await mint();
   const maxAge = request.tokenMaxAgeMs ?? TOKEN_MAX_AGE_MS;
 
+  // Every try uploads all files still missing in one twine run. After a failed try the
+  // index says which landed (a timed-out request may have), and only the rest go again.
   const uploaded: DistFile[] = [];
-  for (const file of pending) {
-    let outcome: UploadOutcome = { kind: "fatal", reason: "not tried" };
-    let reminted = false;
-    let attempt = 0;
-    while (attempt < options.retry.attempts) {
-      attempt++;
-      if (token.renewable && now() - token.obtainedAt > maxAge) {
-        logger.log("The upload token is older than %d minutes: minting a fresh one", Math.round(maxAge / 60_000));
-        token = await mint();
-      }
-      const result = await twineUpload({ python: options.python, cwd: request.cwd, repositoryUrl: options.repositoryUrl, paths: [file.path], token: token.token, timeoutMs: options.retry.uploadTimeoutMs });
-      outcome = result.outcome;
-      logBlock(out, `twine upload ${file.filename} (try ${attempt}): ${outcome.kind}`, mask(result.output, secrets));
-      if (outcome.kind === "uploaded") break;
-      if (outcome.kind === "fatal") break;
-      if (outcome.kind === "auth") {
-        if (!token.renewable || reminted) break;
-        reminted = true;
-        token = await mint();
-        continue;
-      }
-      // "exists" or "retryable": the file may be on the index now (an earlier try that timed out landed).
-      if (outcome.kind === "retryable" && attempt < options.retry.attempts) await sleep(backoffMs(attempt + 1, options.retry.delayMs));
-      const recheck = await publishedFiles(options.indexUrl, name, version, options.retry);
-      const there = recheck.ok ? recheck.files.get(file.filename) : undefined;
-      if (there?.sha256 === file.sha256) {
-        outcome = { kind: "uploaded" };
-        break;
-      }
-      if (there || outcome.kind === "exists") {
-        throw getError("EFILEEXISTS", { files: [{ filename: file.filename, built: file.sha256, published: there?.sha256 ?? "(unknown: the index said “already exists”)" }], index: options.indexUrl });
-      }
-      logger.warn("Uploading %s failed (%s); %s", file.filename, outcome.reason, attempt < options.retry.attempts ? "trying again" : "giving up");
+  const landed = (files: readonly DistFile[]) => {
+    for (const file of files) logger.success("Uploaded %s (sha256 %s)", file.filename, file.sha256);
+    uploaded.push(...files);
+    pending = pending.filter((file) => !files.includes(file));
+  };
+  let outcome: UploadOutcome = { kind: "fatal", reason: "not tried" };
+  let reminted = false;
+  let attempt = 0;
+  while (pending.length && attempt < options.retry.attempts) {
+    attempt++;
+    if (token.renewable && now() - token.obtainedAt > maxAge) {
+      logger.log("The upload token is older than %d minutes: minting a fresh one", Math.round(maxAge / 60_000));
+      token = await mint();
     }
-    if (outcome.kind !== "uploaded") {
-      throw getError("EUPLOAD", { file: file.filename, status: "status" in outcome ? outcome.status : undefined, reason: mask(outcome.reason, secrets), attempts: attempt });
+    const names = pending.map((file) => file.filename).join(", ");
+    const result = await twineUpload({ python: options.python, cwd: request.cwd, repositoryUrl: options.repositoryUrl, paths: pending.map((file) => file.path), token: token.token, timeoutMs: options.retry.uploadTimeoutMs });
+    outcome = result.outcome;
+    logBlock(out, `twine upload ${names} (try ${attempt}): ${outcome.kind}`, mask(result.output, secrets));
+    if (outcome.kind === "uploaded") {
+      landed(pending);
+      break;
     }
-    logger.success("Uploaded %s (sha256 %s)", file.filename, file.sha256);
-    uploaded.push(file);
+    if (outcome.kind === "auth") {
+      if (!token.renewable || reminted) break;
+      reminted = true;
+      token = await mint();
+      continue;
+    }
+    if (outcome.kind === "retryable" && attempt < options.retry.attempts) await sleep(backoffMs(attempt + 1, options.retry.delayMs));
+    landed(await landedOnIndex(request, pending));
+    if (!pending.length || outcome.kind === "fatal") break;
+    if (outcome.kind === "exists") {
+      throw getError("EFILEEXISTS", { files: pending.map((file) => ({ filename: file.filename, built: file.sha256, published: "(unknown: the index said “already exists”)" })), index: options.indexUrl });
+    }
+    logger.warn("Uploading %s failed (%s); %s", pending.map((file) => file.filename).join(", "), outcome.reason, attempt < options.retry.attempts ? "trying again" : "giving up");
+  }
+  if (pending.length) {
+    throw getError("EUPLOAD", { file: pending.map((file) => file.filename).join(", "), status: "status" in outcome ? outcome.status : undefined, reason: mask("reason" in outcome ? outcome.reason : "", secrets), attempts: attempt });
   }
   return { uploaded, alreadyPublished };
+}
+
+/** The files the index now holds byte for byte; a same-named file with other bytes is EFILEEXISTS. */
+async function landedOnIndex(request: PublishRequest, files: readonly DistFile[]): Promise<DistFile[]> {
+  const { options, name, version } = request;
+  const lookup = await publishedFiles(options.indexUrl, name, version, options.retry);
+  if (!lookup.ok) return [];
+  const comparison = compareWithIndex(files, lookup.files);
+  if (comparison.clashes.length) throw getError("EFILEEXISTS", { files: comparison.clashes, index: options.indexUrl });
+  return comparison.identical;
 }
