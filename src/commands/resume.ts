@@ -8,6 +8,7 @@ import type { Branch, Context, PluginConfig, ReleaseRecord } from "../context.js
 import { getError } from "../errors.js";
 import { run } from "../exec.js";
 import { GitHubClient, githubApiUrl, githubToken, parseGitHubRepo } from "../github/client.js";
+import { gt } from "@renovatebot/pep440";
 import { semverToPep440 } from "../version/pep440.js";
 import { reportError, type CommandIO } from "./io.js";
 
@@ -83,10 +84,20 @@ interface ResumeRequest {
   io: CommandIO;
 }
 
-/** Pure: the branch a release of `version` came from, as far as the plugins care (channel, latest tags, prerelease). */
-export function branchOf(version: string): Branch {
+/**
+ * Pure: the branch a release of `version` came from, as far as the plugins care (channel,
+ * latest tags, prerelease). A stable version below the newest stable release came from a
+ * maintenance branch: resuming it must not move `latest` backwards.
+ */
+export function branchOf(version: string, releasedVersions: readonly string[] = []): Branch {
   const prerelease = /-([0-9A-Za-z]+)/.exec(version)?.[1];
-  return prerelease ? { name: prerelease, type: "prerelease", prerelease, channel: prerelease } : { name: "main", type: "release", main: true, channel: null };
+  if (prerelease) return { name: prerelease, type: "prerelease", prerelease, channel: prerelease };
+  const pep440 = semverToPep440(version);
+  const newer = releasedVersions.some((other) => {
+    const converted = semverToPep440(other);
+    return converted.ok && pep440.ok && !/-/.test(other) && gt(converted.pep440, pep440.pep440);
+  });
+  return newer ? { name: `${version.split(".")[0]}.x`, type: "maintenance", channel: null } : { name: "main", type: "release", main: true, channel: null };
 }
 
 /**
@@ -112,7 +123,8 @@ async function resumeRelease({ tag, commit, worktree, config, io }: ResumeReques
   const version = versionFromTag(tag, tagFormat);
   if (!version || !semverToPep440(version).ok) throw getError("ENORELEASETAG", { tag, reason: `it does not carry a release version in the tag format ${tagFormat}` });
   const repositoryUrl = config.repositoryUrl ?? (await git(io.cwd, ["config", "--get", "remote.origin.url"])).stdout.trim();
-  const branch = branchOf(version);
+  const tags = (await git(io.cwd, ["tag", "--list"])).stdout.split("\n").filter(Boolean);
+  const branch = branchOf(version, tags.map((t) => versionFromTag(t, tagFormat)).filter((v): v is string => Boolean(v)));
   const say = (level: string) => (...args: unknown[]) => io.stdout(`[pyrelease resume] ${level}${format(...args)}\n`);
   const logger = { log: say(""), warn: say("⚠ "), error: say("✖ "), success: say("✔ ") };
   const pluginConfig = resumeConfig(config, io.cwd);

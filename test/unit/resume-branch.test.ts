@@ -1,0 +1,17 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { branchOf } from "../../src/commands/resume.js";
+
+test("resume: a prerelease resumes on its prerelease channel", () => {
+  assert.deepEqual(branchOf("2.1.0-rc.2", ["2.0.0"]), { name: "rc", type: "prerelease", prerelease: "rc", channel: "rc" });
+});
+
+test("resume: the newest stable release is a main-branch release (it may move latest)", () => {
+  assert.equal(branchOf("2.1.0", ["1.0.0", "2.0.0", "2.1.0", "2.2.0-rc.1"]).type, "release");
+});
+
+test("resume: an older stable release came from a maintenance branch (latest must not move backwards)", () => {
+  const branch = branchOf("1.4.2", ["1.4.1", "2.0.0"]);
+  assert.equal(branch.type, "maintenance");
+  assert.equal(branch.main, undefined);
+});
