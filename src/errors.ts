@@ -12,7 +12,7 @@ const DOCS = "https://www.npmjs.com/package/semantic-release-config-pyproject#er
 const list = (items: readonly unknown[]) => items.map((item) => `- ${item}`).join("\n");
 const code = (text: unknown) => `\`${text}\``;
 
-export const ERRORS = {
+export const errorTexts = {
   EINVALIDPYPROJECT: ({ path, reason }: Facts): ErrorText => ({
     message: `${path} cannot be read: ${reason}.`,
     details: `The release reads the version from ${code(path)}, and it could not be read: ${reason}.
@@ -289,7 +289,7 @@ The token (${code("GITHUB_TOKEN")} or ${code("GH_TOKEN")}) must be able to read 
   }),
 } satisfies Record<string, (facts: Facts) => ErrorText>;
 
-export type ErrorCode = keyof typeof ERRORS;
+export type ErrorCode = keyof typeof errorTexts;
 
 const OIDC_HINTS: Record<string, string> = {
   "invalid-publisher":
@@ -302,7 +302,7 @@ const OIDC_HINTS: Record<string, string> = {
 };
 
 export function getError(errorCode: ErrorCode, facts: Facts = {}): SemanticReleaseError {
-  const { message, details } = ERRORS[errorCode](facts);
+  const { message, details } = errorTexts[errorCode](facts);
   const error = new SemanticReleaseError(message, errorCode, `${details}\n\n[${errorCode} in the README](${DOCS})`);
   // A user's mistake is explained by its message and details; our call stack would only bury them.
   error.stack = `${error.name}: ${message}`;

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import type { Context } from "../../src/context.js";
-import { ERRORS } from "../../src/errors.js";
+import { errorTexts } from "../../src/errors.js";
 import * as artifacts from "../../src/plugins/artifacts.js";
 import * as images from "../../src/plugins/images.js";
 import * as pypi from "../../src/plugins/pypi.js";
@@ -69,7 +69,7 @@ async function publishTo(server: PypiServer, env: Record<string, string | undefi
 
 interface Case {
   name: string;
-  code: keyof typeof ERRORS;
+  code: keyof typeof errorTexts;
   /** A fragment the message or details must hold: the fact that tells the user what to fix. */
   says?: RegExp;
   needsPython?: boolean;
@@ -193,7 +193,7 @@ const CASES: Case[] = [
 describe("bad-input corpus: plugin steps", () => {
   test("the corpus has at least 30 bad inputs and only documented codes", () => {
     assert.ok(CASES.length >= 30, `${CASES.length} cases`);
-    for (const c of CASES) assert.ok(c.code in ERRORS, `${c.code} is in src/errors.ts`);
+    for (const c of CASES) assert.ok(c.code in errorTexts, `${c.code} is in src/errors.ts`);
   });
 
   test("prebuild the dists the server-answer cases publish", async (t) => {
@@ -218,7 +218,7 @@ describe("bad-input corpus: plugin steps", () => {
       const mine = errors.find((e) => e.code === c.code);
       assert.ok(mine, `expected ${c.code}, got ${errors.map((e) => `${e.code}: ${e.message}`).join(" | ")}`);
       for (const e of errors) {
-        assert.ok(e.code in ERRORS, `undocumented failure: ${e.stack}`);
+        assert.ok(e.code in errorTexts, `undocumented failure: ${e.stack}`);
         assert.ok(e.details.trim().length > 40, `${e.code} says how to fix it`);
         assert.doesNotMatch(e.stack, STACK_FRAME, `${e.code} carries no stack trace`);
       }
