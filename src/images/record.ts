@@ -1,5 +1,6 @@
 import type { Context } from "../context.js";
 import { run } from "../exec.js";
+import { tagOfVersion } from "../ci.js";
 import { recordArtifacts } from "../github/record.js";
 import { githubToken } from "../github/client.js";
 import { publishedFiles } from "../pypi/index-api.js";
@@ -20,7 +21,7 @@ export async function recordImagesInDraft(config: Record<string, any>, context: 
     context.logger.warn("No GITHUB_TOKEN: the draft release's artifacts section was not updated");
     return;
   }
-  const gitTag = String(config.tagFormat ?? "v${version}").split("${version}").join(version);
+  const gitTag = tagOfVersion(version, config.tagFormat);
   const releases: Record<string, unknown>[] = [];
   const { options: pypi } = readPypiOptions(config);
   if (pypi.publish) {

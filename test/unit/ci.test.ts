@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { triggeringTag, versionFromTag } from "../../src/ci.js";
+import { tagOfVersion, triggeringTag, versionFromTag } from "../../src/ci.js";
 
 test("tag-triggered runs: GitHub Actions and GitLab", () => {
   assert.equal(triggeringTag({ GITHUB_REF_TYPE: "tag", GITHUB_REF_NAME: "v2.0.0" }), "v2.0.0");
@@ -14,4 +14,6 @@ test("versions in tags follow tagFormat", () => {
   assert.equal(versionFromTag("release-2.0.0-final", "release-${version}-final"), "2.0.0");
   assert.equal(versionFromTag("2.0.0"), undefined);
   assert.equal(versionFromTag("v"), undefined);
+  assert.equal(tagOfVersion("2.0.0-rc.1"), "v2.0.0-rc.1");
+  assert.equal(tagOfVersion("2.0.0", "release-${version}-final"), "release-2.0.0-final");
 });
