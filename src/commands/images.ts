@@ -57,12 +57,14 @@ export async function imagesCommand(argv: string[], io: CommandIO): Promise<numb
     }
     const pep440 = releasePep440(version);
 
+    // Both halves talk to the registry: build pushes by digest, finalize creates the tags.
+    const credentials = dockerHubCredentials(io.env);
+    const runner = createRunner(options, context);
+    const noBuilder = await runner.check();
+    if (noBuilder) throw noBuilder;
+    if (credentials) await runner.login("docker.io", credentials.username, credentials.password);
+
     if (action === "build") {
-      const credentials = dockerHubCredentials(io.env);
-      const runner = createRunner(options, context);
-      const noBuilder = await runner.check();
-      if (noBuilder) throw noBuilder;
-      if (credentials) await runner.login("docker.io", credentials.username, credentials.password);
       const labels = ociLabels({
         pep440,
         revision: (values.revision as string | undefined) ?? io.env.GITHUB_SHA ?? (await headCommit(io.cwd)),

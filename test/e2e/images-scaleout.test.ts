@@ -80,7 +80,13 @@ test("finalize tags every entry and writes images and PyPI hashes into the draft
     for (const only of ["backend=pytorch,cuda=cuda12", "backend=vllm,cuda=cuda12"]) {
       assert.equal(await imagesCommand(["build", "--only", only, "--version", "4.0.0"], io), 0, err.join(""));
     }
-    assert.equal(await imagesCommand(["finalize", "--version", "4.0.0", "--latest"], io), 0, err.join(""));
+    const password = "dckr_pat_finalize_secret_0123456789";
+    const finalizeIo = { ...io, env: { ...io.env, DOCKERHUB_USERNAME: "llenergymeasure", DOCKERHUB_TOKEN: password } };
+    assert.equal(await imagesCommand(["finalize", "--version", "4.0.0", "--latest"], finalizeIo), 0, err.join(""));
+    const logins = docker.calls().filter((call) => call.argv[0] === "login");
+    assert.equal(logins.length, 1, "finalize logs in to create the tags");
+    assert.equal(logins[0].stdin, password, "the password goes through standard input");
+    assert.ok(!logins[0].argv.includes(password), "never through argv");
     const body = github.release(draft.id)!.body!;
     assert.match(body, /^## v4\.0\.0 — curated by hand\n\nKeep this\./, "the curator's text stays first and untouched");
     assert.ok(body.includes(createHash("sha256").update(wheel).digest("hex")), "the wheel's sha256, as the index holds it");
