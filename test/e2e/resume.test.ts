@@ -18,6 +18,34 @@ after(async () => {
 const ARTIFACTS_START = "<!-- pyrelease:artifacts:start -->";
 
 describe("pyrelease resume", () => {
+  test("a tag pushed by hand: check-version, then resume publishes it and creates the draft with notes", async (t) => {
+    if (!needPythonTools(t)) return;
+    const pypi = await startPypiServer();
+    const github = await startGitHubServer();
+    cleanups.push(() => pypi.close(), () => github.close());
+    const repo = exampleHistory("1.1.0", { releaserc: { pypi: { ...TEST_PYPI_OPTIONS, repositoryUrl: pypi.uploadUrl, indexUrl: pypi.indexUrl } } });
+    cleanups.push(() => repo.cleanup());
+    repo.tag("v1.1.0");
+    const env = {
+      GITHUB_REF_TYPE: "tag",
+      GITHUB_REF_NAME: "v1.1.0",
+      GITHUB_TOKEN: github.token,
+      GITHUB_API_URL: github.url,
+      ACTIONS_ID_TOKEN_REQUEST_URL: pypi.idTokenRequestUrl,
+      ACTIONS_ID_TOKEN_REQUEST_TOKEN: pypi.requestToken,
+    };
+    const checked = await runPyrelease(repo.dir, ["check-version", "--tag", "v1.1.0"], env);
+    assert.equal(checked.code, 0, checked.output);
+    const resumed = await runPyrelease(repo.dir, ["resume"], env);
+    assert.equal(resumed.code, 0, resumed.output);
+    assert.deepEqual(pypi.files().map((f) => f.filename).sort(), ["llenergymeasure_demo-1.1.0-py3-none-any.whl", "llenergymeasure_demo-1.1.0.tar.gz"]);
+    const [draft] = github.releases();
+    assert.equal(draft.tag_name, "v1.1.0");
+    assert.equal(draft.draft, true);
+    assert.match(draft.body ?? "", /### Added[\s\S]*zeus energy backend/, "notes written from the commits since v1.0.0");
+    assert.ok(draft.body?.includes(ARTIFACTS_START), "and the artifacts section");
+  });
+
   test("a release whose PyPI upload failed halfway is finished without duplicates; a second resume is a no-op", async (t) => {
     if (!needPythonTools(t)) return;
     const pypi = await startPypiServer();
