@@ -39,7 +39,7 @@ export async function verifyConditions(pluginConfig: PluginConfig, context: Cont
   const errors: Error[] = [];
   if (problems.length) errors.push(getError("EINVALIDCONFIG", { problems }));
 
-  const tools = await checkPythonTools(options.python, context.cwd);
+  const tools = await checkPythonTools(options.python, context.cwd, context.env);
   if (tools.missing.length) errors.push(getError("ENOPYTHONTOOLS", { python: options.python, missing: tools.missing }));
   else logger.log("PyPI: %s runs build %s and twine %s", options.python, tools.buildVersion ?? "?", tools.twineVersion ?? "?");
 

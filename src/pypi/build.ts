@@ -19,6 +19,8 @@ export interface BuildRequest {
   /** Where the finished files are copied (relative to cwd or absolute). */
   distDir: string;
   sourceDateEpoch?: string;
+  /** The release's environment (semantic-release's `context.env`). */
+  env?: Record<string, string | undefined>;
 }
 
 export interface BuildResult {
@@ -40,7 +42,7 @@ export async function buildDists(request: BuildRequest): Promise<BuildResult> {
   try {
     const result = await run(request.python, ["-m", "build", "--outdir", outdir, ...request.buildArgs, request.projectDir], {
       cwd: request.cwd,
-      env: request.sourceDateEpoch ? { SOURCE_DATE_EPOCH: request.sourceDateEpoch } : {},
+      env: { ...request.env, ...(request.sourceDateEpoch ? { SOURCE_DATE_EPOCH: request.sourceDateEpoch } : {}) },
     });
     if (result.exitCode !== 0) throw getError("EBUILD", { command: result.command, output: tail(result.all), exitCode: result.exitCode });
     const built = (await readdir(outdir)).sort();

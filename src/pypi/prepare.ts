@@ -25,7 +25,7 @@ export async function prepareDists(request: PrepareRequest): Promise<DistFile[]>
   const epoch = await releaseEpoch(cwd, request.gitHead);
   if (!epoch) out.logger.warn("No git commit time found: SOURCE_DATE_EPOCH is not set, so a rebuild will not be byte-identical");
   const projectDir = relative(cwd, dirname(request.pyprojectFile)) || ".";
-  const built = await buildDists({ python: options.python, cwd, projectDir, buildArgs: options.buildArgs, distDir: options.distDir, sourceDateEpoch: epoch });
+  const built = await buildDists({ python: options.python, cwd, projectDir, buildArgs: options.buildArgs, distDir: options.distDir, sourceDateEpoch: epoch, env: out.env });
   logBlock(out, `${built.command}${epoch ? ` (SOURCE_DATE_EPOCH=${epoch})` : ""}`, built.output);
   if (built.others.length) {
     out.logger.log("%s also holds %d file(s) from elsewhere, left in place and never uploaded: %s", options.distDir, built.others.length, built.others.join(", "));
@@ -35,11 +35,11 @@ export async function prepareDists(request: PrepareRequest): Promise<DistFile[]>
   const mismatches = checkDistSet(filenames, name, version);
   if (mismatches.length) throw getError("EDISTVERSION", { expected: version, name, files: mismatches });
 
-  const check = await twineCheck(options.python, built.paths, cwd);
+  const check = await twineCheck(options.python, built.paths, cwd, out.env);
   logBlock(out, "twine check --strict", check.output);
   if (!check.ok) {
     // Only now is it worth an interpreter start-up to tell "twine too old" from "metadata wrong".
-    const [metadataVersions, tools] = await Promise.all([readMetadataVersions(options.python, built.paths, cwd), checkPythonTools(options.python, cwd)]);
+    const [metadataVersions, tools] = await Promise.all([readMetadataVersions(options.python, built.paths, cwd, out.env), checkPythonTools(options.python, cwd, out.env)]);
     const unreadable = unreadableByTwine(tools.twineVersion, metadataVersions);
     if (unreadable.length) {
       throw getError("ETWINEMETADATA", { twineVersion: tools.twineVersion, metadataVersion: metadataVersions[unreadable[0]], files: unreadable });

@@ -92,7 +92,7 @@ export async function publishDists(request: PublishRequest): Promise<PublishRepo
       token = await mint();
     }
     const names = pending.map((file) => file.filename).join(", ");
-    const result = await twineUpload({ python: options.python, cwd: request.cwd, repositoryUrl: options.repositoryUrl, paths: pending.map((file) => file.path), token: token.token, timeoutMs: options.retry.uploadTimeoutMs });
+    const result = await twineUpload({ python: options.python, cwd: request.cwd, repositoryUrl: options.repositoryUrl, paths: pending.map((file) => file.path), token: token.token, timeoutMs: options.retry.uploadTimeoutMs, env: request.env });
     outcome = result.outcome;
     logBlock(out, `twine upload ${names} (try ${attempt}): ${outcome.kind}`, mask(result.output, secrets));
     if (outcome.kind === "uploaded") {

@@ -27,14 +27,14 @@ print(json.dumps(found))
 /** One look per interpreter and folder in a process: verifyConditions asks, prepare asks again. */
 const checked = new Map<string, Promise<PythonTools>>();
 
-export function checkPythonTools(python: string, cwd: string): Promise<PythonTools> {
+export function checkPythonTools(python: string, cwd: string, env: Record<string, string | undefined> = {}): Promise<PythonTools> {
   const key = JSON.stringify([python, cwd]);
-  if (!checked.has(key)) checked.set(key, lookForPythonTools(python, cwd));
+  if (!checked.has(key)) checked.set(key, lookForPythonTools(python, cwd, env));
   return checked.get(key)!;
 }
 
-async function lookForPythonTools(python: string, cwd: string): Promise<PythonTools> {
-  const result = await run(python, ["-c", READ_TOOL_VERSIONS], { cwd, timeoutMs: 60_000 });
+async function lookForPythonTools(python: string, cwd: string, env: Record<string, string | undefined>): Promise<PythonTools> {
+  const result = await run(python, ["-c", READ_TOOL_VERSIONS], { cwd, env, timeoutMs: 60_000 });
   let found: Record<string, string | null> = {};
   try {
     if (result.exitCode === 0) found = JSON.parse(result.stdout.trim().split("\n").at(-1) ?? "{}");
@@ -96,8 +96,8 @@ print(json.dumps(out))
 `;
 
 /** filename → Metadata-Version of every built file (empty when it cannot be read: twine check reports that). */
-export async function readMetadataVersions(python: string, paths: readonly string[], cwd: string): Promise<Record<string, string>> {
-  const result = await run(python, ["-c", READ_METADATA_VERSION, ...paths], { cwd, timeoutMs: 60_000 });
+export async function readMetadataVersions(python: string, paths: readonly string[], cwd: string, env: Record<string, string | undefined> = {}): Promise<Record<string, string>> {
+  const result = await run(python, ["-c", READ_METADATA_VERSION, ...paths], { cwd, env, timeoutMs: 60_000 });
   if (result.exitCode !== 0) return {};
   try {
     return JSON.parse(result.stdout) as Record<string, string>;

@@ -19,8 +19,8 @@ export function readCheckOutput(output: string, exitCode: number, filenames: rea
   return { ok: exitCode === 0 && filenames.length > 0 && failed.length === 0, output, failed };
 }
 
-export async function twineCheck(python: string, paths: readonly string[], cwd: string): Promise<CheckResult> {
-  const result = await run(python, ["-m", "twine", "--no-color", "check", "--strict", ...paths], { cwd, env: TWINE_ENV, timeoutMs: 300_000 });
+export async function twineCheck(python: string, paths: readonly string[], cwd: string, env: Record<string, string | undefined> = {}): Promise<CheckResult> {
+  const result = await run(python, ["-m", "twine", "--no-color", "check", "--strict", ...paths], { cwd, env: { ...env, ...TWINE_ENV }, timeoutMs: 300_000 });
   return readCheckOutput(result.all, result.exitCode, paths.map((p) => basename(p)));
 }
 
@@ -68,6 +68,8 @@ export interface UploadRequest {
   paths: readonly string[];
   token: string;
   timeoutMs: number;
+  /** The release's environment (semantic-release's `context.env`). */
+  env?: Record<string, string | undefined>;
 }
 
 /** One `twine upload` of the given files. The token travels only in the environment, and is masked out of the output. */
@@ -77,7 +79,7 @@ export async function twineUpload(request: UploadRequest): Promise<{ outcome: Up
     ["-m", "twine", "--no-color", "upload", "--non-interactive", "--disable-progress-bar", "--repository-url", request.repositoryUrl, ...request.paths],
     {
       cwd: request.cwd,
-      env: { ...TWINE_ENV, TWINE_USERNAME: "__token__", TWINE_PASSWORD: request.token },
+      env: { ...request.env, ...TWINE_ENV, TWINE_USERNAME: "__token__", TWINE_PASSWORD: request.token },
       secrets: [request.token],
       timeoutMs: request.timeoutMs,
     },
