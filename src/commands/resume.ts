@@ -1,6 +1,6 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { isAbsolute, join, resolve } from "node:path";
+import { dirname, isAbsolute, join, resolve } from "node:path";
 import { parseArgs, format } from "node:util";
 import { versionFromTag } from "../ci.js";
 import { loadReleaseConfig } from "../config/load.js";
@@ -48,7 +48,7 @@ export async function resumeCommand(argv: string[], io: CommandIO): Promise<numb
   } finally {
     if (worktree) {
       await run("git", ["worktree", "remove", "--force", worktree], { cwd: io.cwd });
-      await rm(worktree, { recursive: true, force: true });
+      await rm(dirname(worktree), { recursive: true, force: true });
     }
   }
 }
