@@ -22,6 +22,12 @@ export interface RunResult {
   timedOut: boolean;
 }
 
+/** The end of a long output, where the cause of a failure is; never the whole log. */
+export function tail(text: string, lines = 30): string {
+  const all = text.trim().split("\n");
+  return (all.length > lines ? ["…", ...all.slice(-lines)] : all).join("\n");
+}
+
 /** Replace every secret in `text` by `***`. Empty and very short values are ignored: masking them would garble output. */
 export function mask(text: string, secrets: readonly (string | undefined)[] = []): string {
   let masked = text;

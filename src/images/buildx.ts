@@ -2,12 +2,12 @@ import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { getError, throwAll } from "../errors.js";
-import { run } from "../exec.js";
+import { run, tail } from "../exec.js";
 import { bakeArgv, bakeFile, imagetoolsArgv, parseBakeMetadata } from "./bake.js";
 import { isTransient } from "./retry.js";
 import { backoffMs, sleep } from "../retry.js";
 import type { ImagePlan } from "./plan.js";
-import { tail, type ImageRunner, type PushedImage, type RunnerContext } from "./runner.js";
+import type { ImageRunner, PushedImage, RunnerContext } from "./runner.js";
 
 /**
  * `docker buildx bake` with one target per entry, pushed by digest only; tags are made

@@ -2,12 +2,12 @@ import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { getError, throwAll } from "../errors.js";
-import { run } from "../exec.js";
+import { run, tail } from "../exec.js";
 import type { ImagePlan } from "./plan.js";
 import { RegistryClient, RegistryError } from "./registry.js";
 import { isTransient } from "./retry.js";
 import { backoffMs, sleep } from "../retry.js";
-import { tail, type ImageRunner, type PushedImage, type RunnerContext } from "./runner.js";
+import type { ImageRunner, PushedImage, RunnerContext } from "./runner.js";
 
 /** Pure: `podman build` argv for one entry. */
 export function podmanBuildArgv(plan: ImagePlan, labels: Record<string, string>, options: { iidfile: string; tlsVerify: boolean }): string[] {

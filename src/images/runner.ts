@@ -27,7 +27,3 @@ export interface ImageRunner {
   tag(images: PushedImage[]): Promise<void>;
 }
 
-/** The last `count` lines of a builder's output: enough to see the error, never the whole log. */
-export function tail(text: string, count = 30): string {
-  return text.split("\n").slice(-count).join("\n").trim();
-}

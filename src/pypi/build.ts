@@ -2,7 +2,7 @@ import { copyFile, mkdir, mkdtemp, readdir, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { isAbsolute, join, resolve } from "node:path";
 import { getError } from "../errors.js";
-import { run } from "../exec.js";
+import { run, tail } from "../exec.js";
 
 /** The release commit's time, so the same tag rebuilds byte-identical files; undefined outside git. */
 export async function releaseEpoch(cwd: string, gitHead?: string): Promise<string | undefined> {
@@ -61,8 +61,3 @@ export async function buildDists(request: BuildRequest): Promise<BuildResult> {
   }
 }
 
-/** The end of a long output, where the cause of a failure is. */
-export function tail(text: string, lines = 40): string {
-  const all = text.split("\n");
-  return (all.length > lines ? ["…", ...all.slice(-lines)] : all).join("\n");
-}

@@ -1,3 +1,4 @@
+import { compare, valid } from "@renovatebot/pep440";
 import { run } from "../exec.js";
 
 export interface PythonTools {
@@ -50,14 +51,9 @@ async function lookForPythonTools(python: string, cwd: string, env: Record<strin
   };
 }
 
+/** PEP 440 order; an unreadable version (empty, garbled) counts as older, so it never triggers a verdict. */
 function compareVersions(a: string, b: string): number {
-  const left = a.split(".").map(Number);
-  const right = b.split(".").map(Number);
-  for (let i = 0; i < Math.max(left.length, right.length); i++) {
-    const diff = (left[i] ?? 0) - (right[i] ?? 0);
-    if (diff) return diff;
-  }
-  return 0;
+  return valid(a) && valid(b) ? compare(a, b) : -1;
 }
 
 /**
