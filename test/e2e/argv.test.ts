@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { existsSync, readdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { after, test } from "node:test";
+import { afterAll, test } from "@jest/globals";
 import * as images from "../../src/plugins/images.js";
 import * as pypi from "../../src/plugins/pypi.js";
 import { createDockerStandin, recordedMetadata } from "../support/docker-standin.js";
@@ -15,7 +15,7 @@ import { needPythonTools } from "../support/tools.js";
  * entries, and no shell ever runs the payloads.
  */
 const cleanups: (() => unknown)[] = [];
-after(() => cleanups.reverse().forEach((c) => c()));
+afterAll(() => cleanups.reverse().forEach((c) => c()));
 
 const CANARY = `pyrelease-pwned-${process.pid}`;
 const HOSTILE = [
@@ -29,8 +29,8 @@ const HOSTILE = [
 
 const canaryFired = () => existsSync(join("/tmp", CANARY)) || readdirSync(tmpdir()).includes(CANARY);
 
-test("pypi.python, pypi.buildArgs and pypi.distDir reach python as single argv entries", async (t) => {
-  if (!needPythonTools(t)) return;
+test("pypi.python, pypi.buildArgs and pypi.distDir reach python as single argv entries", async () => {
+  if (!needPythonTools()) return;
   const python = fakePython({ dirName: `py $(touch /tmp/${CANARY}) \`id\` bin`, dist: { name: "llenergymeasure-demo", version: "2.0.0", metadataVersion: "2.1" } });
   const project = makeProject();
   cleanups.push(() => python.cleanup(), () => project.cleanup());

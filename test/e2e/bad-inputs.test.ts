@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { after, before, describe, test } from "node:test";
+import { afterAll, beforeAll, describe, test, expect } from "@jest/globals";
 import type { Context } from "../../src/context.js";
 import { errorTexts } from "../../src/errors.js";
 import * as artifacts from "../../src/plugins/artifacts.js";
@@ -22,7 +22,7 @@ import { needPythonTools } from "../support/tools.js";
 
 const WHEEL = "llenergymeasure_demo-2.0.0-py3-none-any.whl";
 const cleanups: (() => unknown)[] = [];
-after(async () => {
+afterAll(async () => {
   for (const cleanup of cleanups.reverse()) await cleanup();
 });
 
@@ -32,7 +32,7 @@ let docker: DockerStandin;
 let built: Project;
 const servers: PypiServer[] = [];
 
-before(async () => {
+beforeAll(async () => {
   github = await startGitHubServer();
   docker = createDockerStandin();
   built = makeProject();
@@ -196,15 +196,15 @@ describe("bad-input corpus: plugin steps", () => {
     for (const c of CASES) assert.ok(c.code in errorTexts, `${c.code} is in src/errors.ts`);
   });
 
-  test("prebuild the dists the server-answer cases publish", async (t) => {
-    if (!needPythonTools(t)) return;
+  test("prebuild the dists the server-answer cases publish", async () => {
+    if (!needPythonTools()) return;
     const server = await pypiServer();
     await pypi.prepare(pypiConfig(server), builtContext(oidcEnv(server)));
   });
 
   for (const c of CASES) {
-    test(`${c.code}: ${c.name}`, async (t) => {
-      if (c.needsPython && !needPythonTools(t)) return;
+    test(`${c.code}: ${c.name}`, async () => {
+      if (c.needsPython && !needPythonTools()) return;
       const releasesBefore = github.releases().length;
       const tagCallsBefore = docker.calls().filter((call) => call.argv[1] === "imagetools").length;
       let thrown: unknown;
@@ -223,7 +223,8 @@ describe("bad-input corpus: plugin steps", () => {
         assert.doesNotMatch(e.stack, STACK_FRAME, `${e.code} carries no stack trace`);
       }
       if (c.says) assert.match(`${mine.message}\n${mine.details}`, c.says);
-      for (const server of servers) assert.deepEqual(server.uploads().filter((u) => u.outcome === "stored"), [], "nothing uploaded");
+      // nothing uploaded
+      for (const server of servers) expect(server.uploads().filter((u) => u.outcome === "stored")).toEqual([]);
       assert.equal(github.releases().length, releasesBefore, "no GitHub release created");
       assert.equal(docker.calls().filter((call) => call.argv[1] === "imagetools").length, tagCallsBefore, "no image tagged");
     });
@@ -238,7 +239,7 @@ const OUR_STACK_FRAME = /\bat .*dist\/(src|index)/;
 
 describe("bad-input corpus: the real semantic-release CLI", () => {
   const repos: TempRepo[] = [];
-  after(() => repos.forEach((r) => r.cleanup()));
+  afterAll(() => repos.forEach((r) => r.cleanup()));
 
   const cliCases: { name: string; code: string; releaserc: Record<string, unknown>; env?: (pypi: PypiServer) => Record<string, string> }[] = [
     { name: "pypi.publish is a string", code: "EINVALIDCONFIG", releaserc: { pypi: { ...TEST_PYPI_OPTIONS, publish: "yes" } } },
@@ -250,8 +251,8 @@ describe("bad-input corpus: the real semantic-release CLI", () => {
   ];
 
   for (const c of cliCases) {
-    test(`${c.code} through semantic-release: ${c.name}`, async (t) => {
-      if (!needPythonTools(t)) return;
+    test(`${c.code} through semantic-release: ${c.name}`, async () => {
+      if (!needPythonTools()) return;
       const server = await pypiServer();
       const repo = exampleHistory("1.1.0", { releaserc: { pypi: { ...TEST_PYPI_OPTIONS, repositoryUrl: server.uploadUrl, indexUrl: server.indexUrl }, ...c.releaserc } });
       repos.push(repo);
@@ -261,8 +262,10 @@ describe("bad-input corpus: the real semantic-release CLI", () => {
       assert.notEqual(run.code, 0, run.output);
       assert.match(run.output, new RegExp(`${c.code} `), run.output);
       assert.doesNotMatch(run.output, OUR_STACK_FRAME, "no stack trace of ours");
-      assert.deepEqual(repo.remoteTags(), ["v1.0.0"], "nothing tagged");
-      assert.deepEqual(server.uploads(), [], "nothing uploaded");
+      // nothing tagged
+      expect(repo.remoteTags()).toEqual(["v1.0.0"]);
+      // nothing uploaded
+      expect(server.uploads()).toEqual([]);
       assert.equal(github.releases().length, releasesBefore, "no release created");
     });
   }

@@ -1,4 +1,4 @@
-import { test } from "node:test";
+import { test, expect } from "@jest/globals";
 import assert from "node:assert/strict";
 import { rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -14,7 +14,7 @@ test("a YAML .releaserc extending the preset: the preset's tagFormat and branche
     const config = await loadReleaseConfig(repo.dir);
     assert.equal(config.tagFormat, "v${version}");
     assert.ok(config.branches.some((b: { name?: string; prerelease?: string }) => b.name === "next" && b.prerelease === "rc"));
-    assert.deepEqual(config.pyproject, { path: "pkg/pyproject.toml" });
+    expect(config.pyproject).toEqual({ path: "pkg/pyproject.toml" });
     assert.equal(config.extends, undefined);
   } finally {
     repo.cleanup();

@@ -1,4 +1,4 @@
-import { after, before, test } from "node:test";
+import { afterAll, beforeAll, test } from "@jest/globals";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -12,8 +12,8 @@ import { startGitHubServer, type GitHubServer } from "../support/github-server.j
 const example = JSON.parse(readFileSync(join(PACKAGE_ROOT, ".releaserc.example.json"), "utf8"));
 let github: GitHubServer;
 const repos: TempRepo[] = [];
-before(async () => (github = await startGitHubServer()));
-after(async () => {
+beforeAll(async () => (github = await startGitHubServer()));
+afterAll(async () => {
   await github.close();
   repos.forEach((repo) => repo.cleanup());
 });

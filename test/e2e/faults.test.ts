@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { after, before, describe, test } from "node:test";
+import { afterAll, beforeAll, describe, test, expect } from "@jest/globals";
 import { errorTexts } from "../../src/errors.js";
 import * as artifacts from "../../src/plugins/artifacts.js";
 import * as images from "../../src/plugins/images.js";
@@ -20,7 +20,7 @@ import { needPythonTools } from "../support/tools.js";
  */
 
 const cleanups: (() => unknown)[] = [];
-after(async () => {
+afterAll(async () => {
   for (const cleanup of cleanups.reverse()) await cleanup();
 });
 
@@ -31,7 +31,7 @@ const RETRY = { attempts: 3, delayMs: 10, requestTimeoutMs: 1_500, uploadTimeout
 const VERSION = "2.0.0";
 const FILES = ["llenergymeasure_demo-2.0.0-py3-none-any.whl", "llenergymeasure_demo-2.0.0.tar.gz"];
 
-before(() => {
+beforeAll(() => {
   project = makeProject();
   docker = createDockerStandin();
   cleanups.push(() => project.cleanup(), () => docker.cleanup());
@@ -73,13 +73,14 @@ async function publishFlow(w: World): Promise<void> {
 
 function assertFinishedOnce(w: World) {
   const stored = w.pypi.uploads().filter((u) => u.outcome === "stored").map((u) => u.filename).sort();
-  assert.deepEqual(stored, FILES, "each file stored exactly once");
+  // each file stored exactly once
+  expect(stored).toEqual(FILES);
   const [release] = w.github.releases();
   assert.equal(w.github.releases().length, 1);
   assert.equal(release.body!.split("<!-- pyrelease:artifacts:start -->").length, 2, "one artifacts section");
   for (const file of w.pypi.files()) assert.ok(release.body!.includes(file.sha256));
   const hits = scanForSecrets({ secrets: Object.fromEntries([...w.pypi.secrets(), w.github.token].map((s, i) => [`secret #${i}`, s])), outputs: { run: w.output.join("\n") } });
-  assert.deepEqual(hits, [], describeHits(hits));
+  expect(hits).toEqual([]);
 }
 
 /** Run `flow`; on a documented failure, run it again (the resume). Counts the fault as survived when the release ends complete. */
@@ -132,31 +133,31 @@ const GITHUB_FAULTS: { route: GitHubRoute; fault: GitHubFault; times?: number; l
 ];
 
 describe("fault injection", () => {
-  test("build the dists once", async (t) => {
-    if (!needPythonTools(t)) return;
+  test("build the dists once", async () => {
+    if (!needPythonTools()) return;
     const w = await world();
     const { context } = pluginContext({ cwd: project.dir, gitHead: project.gitHead, env: env(w), version: VERSION });
     await pypi.prepare(config(w), context);
   });
 
   for (const c of PYPI_FAULTS) {
-    test(`PyPI ${c.label}`, async (t) => {
-      if (!needPythonTools(t)) return;
+    test(`PyPI ${c.label}`, async () => {
+      if (!needPythonTools()) return;
       const w = await world();
       w.pypi.injectFault(c.step, c.fault, c.times ?? 1, c.after ?? 0);
       const outcome = await survive(() => publishFlow(w), () => assertFinishedOnce(w));
       if (c.expect) assert.equal(outcome, c.expect);
-      t.diagnostic(`${c.label}: ${outcome}`);
+      console.log(`${c.label}: ${outcome}`);
     });
   }
 
   for (const c of GITHUB_FAULTS) {
-    test(`GitHub ${c.label}`, async (t) => {
-      if (!needPythonTools(t)) return;
+    test(`GitHub ${c.label}`, async () => {
+      if (!needPythonTools()) return;
       const w = await world();
       w.github.injectFault(c.route, c.fault, c.times ?? 1);
       const outcome = await survive(() => publishFlow(w), () => assertFinishedOnce(w));
-      t.diagnostic(`${c.label}: ${outcome}`);
+      console.log(`${c.label}: ${outcome}`);
     });
   }
 
@@ -168,7 +169,7 @@ describe("fault injection", () => {
     { label: "push of vllm-cuda12: registry down for every try", target: "vllm-cuda12", times: 2, expect: "resumed" },
   ];
   for (const c of imageFaults) {
-    test(`image ${c.label}`, async (t) => {
+    test(`image ${c.label}`, async () => {
       docker.setScenario({ recorded, failures: { [c.target]: { message: "failed to push: unexpected status from PUT request: 503 Service Unavailable", times: c.times } } });
       const { context } = pluginContext({ cwd: project.dir, gitHead: project.gitHead, env: { PATH: `${docker.bin}:${process.env.PATH}`, HOME: process.env.HOME }, version: VERSION });
       const outcome = await survive(
@@ -180,12 +181,12 @@ describe("fault injection", () => {
         },
       );
       assert.equal(outcome, c.expect);
-      t.diagnostic(`${c.label}: ${outcome}`);
+      console.log(`${c.label}: ${outcome}`);
     });
   }
 
-  test("tally", (t) => {
-    t.diagnostic(`faults survived: ${tally.survived} / injected: ${tally.injected} (retried to success: ${tally.retried}, finished by a rerun: ${tally.resumed})`);
+  test("tally", () => {
+    console.log(`faults survived: ${tally.survived} / injected: ${tally.injected} (retried to success: ${tally.retried}, finished by a rerun: ${tally.resumed})`);
     assert.equal(tally.survived, tally.injected);
   });
 });

@@ -1,49 +1,47 @@
-import { test } from "node:test";
+import { test, expect } from "@jest/globals";
+import { onCleanup } from "../support/cleanup.js";
 import assert from "node:assert/strict";
 import { GitHubClient } from "../../src/github/client.js";
 import { startGitHubServer, type GitHubServer } from "../support/github-server.js";
 
 /** src/github/client.ts against the loopback GitHub stand-in, faults included. */
 
-async function setup(t: { after(fn: () => unknown): void }, token?: string) {
+async function setup(token?: string) {
   const server = await startGitHubServer({ token: "ghs_client_test_token_1" });
-  t.after(() => server.close());
+  onCleanup(() => server.close());
   const client = new GitHubClient({ token: token ?? server.token, owner: "o", repo: "r", apiUrl: server.url, retries: 3, retryDelayMs: 5, timeoutMs: 300 });
   return { server, client };
 }
 
 const routesOf = (server: GitHubServer) => server.requests().map((r) => `${r.method} ${r.path} ${r.status}`);
 
-test("findReleaseByTag finds a draft by listing (GitHub hides drafts by tag) and a published release directly", async (t) => {
-  const { server, client } = await setup(t);
+test("findReleaseByTag finds a draft by listing (GitHub hides drafts by tag) and a published release directly", async () => {
+  const { server, client } = await setup();
   const draft = server.addRelease({ tag_name: "v2.0.0", draft: true, body: "draft notes" });
   const published = server.addRelease({ tag_name: "v1.0.0", body: "curated" });
 
   const foundDraft = await client.findReleaseByTag("v2.0.0");
-  assert.deepEqual([foundDraft?.id, foundDraft?.draft, foundDraft?.body], [draft.id, true, "draft notes"]);
-  assert.deepEqual(routesOf(server), ["GET /repos/o/r/releases/tags/v2.0.0 404", "GET /repos/o/r/releases 200"]);
+  expect([foundDraft?.id, foundDraft?.draft, foundDraft?.body]).toEqual([draft.id, true, "draft notes"]);
+  expect(routesOf(server)).toEqual(["GET /repos/o/r/releases/tags/v2.0.0 404", "GET /repos/o/r/releases 200"]);
 
   server.clearRequests();
   const foundPublished = await client.findReleaseByTag("v1.0.0");
-  assert.deepEqual([foundPublished?.id, foundPublished?.body], [published.id, "curated"]);
+  expect([foundPublished?.id, foundPublished?.body]).toEqual([published.id, "curated"]);
   assert.equal(server.requests().length, 1);
 
   assert.equal(await client.findReleaseByTag("v9.9.9"), null);
 });
 
-test("findReleaseByTag follows pagination past 100 releases", async (t) => {
-  const { server, client } = await setup(t);
+test("findReleaseByTag follows pagination past 100 releases", async () => {
+  const { server, client } = await setup();
   const oldest = server.addRelease({ tag_name: "v0.0.1", draft: true });
   for (let i = 0; i < 130; i++) server.addRelease({ tag_name: `v1.${i}.0` });
   assert.equal((await client.findReleaseByTag("v0.0.1"))?.id, oldest.id);
-  assert.deepEqual(
-    server.requests().map((r) => r.query.page ?? "1"),
-    ["1", "1", "2"],
-  );
+  expect(server.requests().map((r) => r.query.page ?? "1")).toEqual(["1", "1", "2"]);
 });
 
-test("createRelease, getRelease and updateRelease: a body update leaves the draft a draft", async (t) => {
-  const { server, client } = await setup(t);
+test("createRelease, getRelease and updateRelease: a body update leaves the draft a draft", async () => {
+  const { server, client } = await setup();
   const created = await client.createRelease({ tag_name: "v1.1.0", name: "v1.1.0", body: "notes", draft: true });
   const updated = await client.updateRelease(created.id, { body: "notes\n\nartifacts" });
   assert.equal(updated.draft, true);
@@ -54,34 +52,34 @@ test("createRelease, getRelease and updateRelease: a body update leaves the draf
   await assert.rejects(client.createRelease({ tag_name: "v1.1.0" }), (e: any) => e.code === "EGITHUBAPI" && /already_exists/.test(e.details) && /HTTP 422/.test(e.message));
 });
 
-test("findMilestone reads open and closed milestones by exact title, across pages", async (t) => {
-  const { server, client } = await setup(t);
+test("findMilestone reads open and closed milestones by exact title, across pages", async () => {
+  const { server, client } = await setup();
   for (let i = 0; i < 105; i++) server.addMilestone({ title: `sprint-${i}`, state: "closed" });
   server.addMilestone({ title: "v2.1.0", open_issues: 2, closed_issues: 3 });
   server.addMilestone({ title: "v2.0.0", state: "closed", closed_issues: 7 });
 
   const open = await client.findMilestone("v2.1.0");
-  assert.deepEqual([open?.state, open?.open_issues, open?.closed_issues], ["open", 2, 3]);
+  expect([open?.state, open?.open_issues, open?.closed_issues]).toEqual(["open", 2, 3]);
   server.closeMilestone("v2.1.0");
-  assert.deepEqual([(await client.findMilestone("v2.1.0"))?.state, (await client.findMilestone("v2.1.0"))?.open_issues], ["closed", 0]);
+  expect([(await client.findMilestone("v2.1.0"))?.state, (await client.findMilestone("v2.1.0"))?.open_issues]).toEqual(["closed", 0]);
   assert.equal((await client.findMilestone("v2.0.0"))?.state, "closed");
   assert.equal(await client.findMilestone("v2.1"), null);
   assert.ok(server.requests().every((r) => r.query.state === "all"));
 });
 
-test("5xx answers, reset connections and slow answers are retried until one succeeds", async (t) => {
-  const { server, client } = await setup(t);
+test("5xx answers, reset connections and slow answers are retried until one succeeds", async () => {
+  const { server, client } = await setup();
   server.addMilestone({ title: "v3.0.0" });
   server.injectFault("GET /repos/{owner}/{repo}/milestones", { status: 502 });
   server.injectFault("GET /repos/{owner}/{repo}/milestones", { reset: true });
   server.injectFault("GET /repos/{owner}/{repo}/milestones", { delayMs: 2000 });
 
   assert.equal((await client.findMilestone("v3.0.0"))?.title, "v3.0.0");
-  assert.deepEqual(server.requests().map((r) => r.fault ?? "none"), ["status 502", "reset", "delay 2000ms", "none"]);
+  expect(server.requests().map((r) => r.fault ?? "none")).toEqual(["status 502", "reset", "delay 2000ms", "none"]);
 });
 
-test("a persistent server error becomes EGITHUBAPI after the last retry", async (t) => {
-  const { server, client } = await setup(t);
+test("a persistent server error becomes EGITHUBAPI after the last retry", async () => {
+  const { server, client } = await setup();
   server.injectFault("*", { status: 503, message: "Service Unavailable" }, 10);
   await assert.rejects(client.findMilestone("v1.0.0"), (error: any) => {
     assert.equal(error.code, "EGITHUBAPI");
@@ -92,8 +90,8 @@ test("a persistent server error becomes EGITHUBAPI after the last retry", async 
   assert.equal(server.requests().length, 4, "one attempt and three retries");
 });
 
-test("a wrong token fails at once with EGITHUBAPI (HTTP 401), never retried, never echoed", async (t) => {
-  const { server, client } = await setup(t, "ghs_wrong_token_secret_9");
+test("a wrong token fails at once with EGITHUBAPI (HTTP 401), never retried, never echoed", async () => {
+  const { server, client } = await setup("ghs_wrong_token_secret_9");
   await assert.rejects(client.getRelease(1), (error: any) => {
     assert.equal(error.code, "EGITHUBAPI");
     assert.match(error.message, /HTTP 401/);
@@ -101,7 +99,7 @@ test("a wrong token fails at once with EGITHUBAPI (HTTP 401), never retried, nev
     assert.ok(!`${error.message}${error.details}`.includes("ghs_wrong_token_secret_9"));
     return true;
   });
-  assert.deepEqual(server.requests().map((r) => [r.auth, r.status]), [["invalid", 401]]);
+  expect(server.requests().map((r) => [r.auth, r.status])).toEqual([["invalid", 401]]);
 });
 
 test("an unreachable API becomes EGITHUBAPI naming the network error", async () => {

@@ -1,4 +1,5 @@
-import { test } from "node:test";
+import { test, expect } from "@jest/globals";
+import { onCleanup } from "../support/cleanup.js";
 import assert from "node:assert/strict";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -27,10 +28,10 @@ interface Fixture {
   context(releases: Record<string, unknown>[], env?: Record<string, string>): Context;
 }
 
-async function fixture(t: { after(fn: () => unknown): void }): Promise<Fixture> {
+async function fixture(): Promise<Fixture> {
   const server = await startGitHubServer({ token: "ghs_record_test_token_1" });
   const cwd = mkdtempSync(join(tmpdir(), "pyrelease-record-"));
-  t.after(async () => {
+  onCleanup(async () => {
     await server.close();
     rmSync(cwd, { recursive: true, force: true });
   });
@@ -69,8 +70,8 @@ function seedDraft(f: Fixture) {
   return { name: "GitHub release", id: draft.id, url: `https://github.com/o/r/releases/tag/untagged-${draft.id}`, pluginName: "@semantic-release/github" };
 }
 
-test("the artifacts section goes into the draft below the notes; the draft stays a draft; a second run changes nothing", async (t) => {
-  const f = await fixture(t);
+test("the artifacts section goes into the draft below the notes; the draft stays a draft; a second run changes nothing", async () => {
+  const f = await fixture();
   const ghRelease = await publishDraft(f);
   const releases = [ghRelease, ...PUBLISHED];
 
@@ -86,7 +87,7 @@ test("the artifacts section goes into the draft below the notes; the draft stays
 
   const manifestPath = join(f.cwd, "release-manifest.json");
   const manifest = JSON.parse(readFileSync(manifestPath, "utf8"));
-  assert.deepEqual([manifest.tag, manifest.commit, manifest.files[0].sha256, manifest.images[0].pin], ["v2.1.0", "f".repeat(40), WHEEL_SHA, `docker.io/llenergymeasure/pytorch@${DIGEST}`]);
+  expect([manifest.tag, manifest.commit, manifest.files[0].sha256, manifest.images[0].pin]).toEqual(["v2.1.0", "f".repeat(40), WHEEL_SHA, `docker.io/llenergymeasure/pytorch@${DIGEST}`]);
   assert.equal(readFileSync(f.summary, "utf8"), `${first.markdown}\n\n`);
 
   f.server.clearRequests();
@@ -94,12 +95,13 @@ test("the artifacts section goes into the draft below the notes; the draft stays
   const second = await recordArtifacts({}, f.context(releases), FAST);
   assert.equal(second.changed, false);
   assert.equal(f.server.releases()[0].body, draft.body, "identical body after a rerun");
-  assert.deepEqual(f.server.requests().map((r) => r.method), ["GET"], "no PATCH when nothing changed");
+  // no PATCH when nothing changed
+  expect(f.server.requests().map((r) => r.method)).toEqual(["GET"]);
   assert.equal(readFileSync(manifestPath, "utf8"), manifestBytes);
 });
 
-test("a curator's edits outside the markers survive a rerun with new digests", async (t) => {
-  const f = await fixture(t);
+test("a curator's edits outside the markers survive a rerun with new digests", async () => {
+  const f = await fixture();
   const ghRelease = seedDraft(f);
   await recordArtifacts({}, f.context([ghRelease, ...PUBLISHED]), FAST);
 
@@ -119,8 +121,8 @@ test("a curator's edits outside the markers survive a rerun with new digests", a
   assert.ok(!/[^\r]\n/.test(after), "the section follows the body's CRLF line endings");
 });
 
-test("without an id in context.releases the draft is found by tag", async (t) => {
-  const f = await fixture(t);
+test("without an id in context.releases the draft is found by tag", async () => {
+  const f = await fixture();
   const draft = f.server.addRelease({ tag_name: "v2.1.0", draft: true, body: NOTES });
   f.server.addRelease({ tag_name: "v2.0.0", body: "older" });
 
@@ -131,8 +133,8 @@ test("without an id in context.releases the draft is found by tag", async (t) =>
   assert.ok(!f.server.releases().find((r) => r.tag_name === "v2.0.0")!.body!.includes(SECTION_START));
 });
 
-test("no release for the tag → ENODRAFTRELEASE, even when the id from publish no longer exists; no manifest written", async (t) => {
-  const f = await fixture(t);
+test("no release for the tag → ENODRAFTRELEASE, even when the id from publish no longer exists; no manifest written", async () => {
+  const f = await fixture();
   f.server.addRelease({ tag_name: "v2.0.0", body: "older" });
   const context = f.context([{ name: "GitHub release", id: 999999, url: "https://github.com/o/r/releases/tag/untagged-x" }, ...PUBLISHED]);
   await assert.rejects(recordArtifacts({}, context, FAST), (error: any) => {
@@ -144,8 +146,8 @@ test("no release for the tag → ENODRAFTRELEASE, even when the id from publish 
   assert.equal(existsSync(join(f.cwd, "release-manifest.json")), false);
 });
 
-test("GitHub API hiccups (5xx, reset connection) are retried and the section is still written once", async (t) => {
-  const f = await fixture(t);
+test("GitHub API hiccups (5xx, reset connection) are retried and the section is still written once", async () => {
+  const f = await fixture();
   const ghRelease = seedDraft(f);
   f.server.injectFault("GET /repos/{owner}/{repo}/releases/{release_id}", { status: 502 }, 2);
   f.server.injectFault("PATCH /repos/{owner}/{repo}/releases/{release_id}", { reset: true });
@@ -155,11 +157,11 @@ test("GitHub API hiccups (5xx, reset connection) are retried and the section is 
   const body = f.server.releases()[0].body!;
   assert.equal(body.split(SECTION_START).length, 2, "exactly one section");
   const patches = f.server.requests().filter((r) => r.method === "PATCH").map((r) => r.fault ?? r.status);
-  assert.deepEqual(patches, ["reset", "status 500", 200]);
+  expect(patches).toEqual(["reset", "status 500", 200]);
 });
 
-test("a persistent API failure ends in EGITHUBAPI; a wrong token in EGITHUBAPI (HTTP 401) without the token in it", async (t) => {
-  const f = await fixture(t);
+test("a persistent API failure ends in EGITHUBAPI; a wrong token in EGITHUBAPI (HTTP 401) without the token in it", async () => {
+  const f = await fixture();
   const ghRelease = seedDraft(f);
   f.server.injectFault("PATCH /repos/{owner}/{repo}/releases/{release_id}", { status: 503 }, 10);
   await assert.rejects(recordArtifacts({}, f.context([ghRelease, ...PUBLISHED]), FAST), (e: any) => e.code === "EGITHUBAPI" && /HTTP 503/.test(e.message));
@@ -172,8 +174,8 @@ test("a persistent API failure ends in EGITHUBAPI; a wrong token in EGITHUBAPI (
   });
 });
 
-test("artifacts.manifest chooses the manifest path, false writes none; no GITHUB_STEP_SUMMARY, no summary", async (t) => {
-  const f = await fixture(t);
+test("artifacts.manifest chooses the manifest path, false writes none; no GITHUB_STEP_SUMMARY, no summary", async () => {
+  const f = await fixture();
   const ghRelease = seedDraft(f);
   const result = await recordArtifacts({ artifacts: { manifest: false } }, f.context([ghRelease, ...PUBLISHED], { GITHUB_STEP_SUMMARY: "" }), FAST);
   assert.equal(result.manifestPath, null);

@@ -1,4 +1,4 @@
-import { after, before, test } from "node:test";
+import { afterAll, beforeAll, test, expect } from "@jest/globals";
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
@@ -9,8 +9,8 @@ import { createDockerStandin, recordedMetadata, type DockerStandin } from "../su
 import { EXAMPLE_DIR } from "../support/repo.js";
 
 let docker: DockerStandin;
-before(() => (docker = createDockerStandin()));
-after(() => docker.cleanup());
+beforeAll(() => void (docker = createDockerStandin()));
+afterAll(() => docker.cleanup());
 
 const sha = (text: string) => `sha256:${createHash("sha256").update(text).digest("hex")}`;
 const TARGETS = ["pytorch-cuda11", "pytorch-cuda12", "vllm-cuda11", "vllm-cuda12", "tensorrt-cuda11", "tensorrt-cuda12"];
@@ -46,7 +46,7 @@ test("all targets pushed: one bake, then one imagetools create per entry with ev
   assert.ok(result);
   const bakes = bakeCalls();
   assert.equal(bakes.length, 1);
-  assert.deepEqual(bakes[0].argv.slice(0, 2), ["buildx", "bake"]);
+  expect(bakes[0].argv.slice(0, 2)).toEqual(["buildx", "bake"]);
   assert.equal(bakes[0].argv[bakes[0].argv.indexOf("-f") + 1].endsWith("docker-bake.json"), true);
   assert.ok(bakes[0].argv.includes("--metadata-file"));
   assert.equal(bakes[0].env.BUILDX_BUILDER, "remote-builder");
@@ -55,7 +55,7 @@ test("all targets pushed: one bake, then one imagetools create per entry with ev
   assert.equal(tagged.length, 6);
   // Tagging runs concurrently: find the call by its image, not by its place.
   const pytorch12 = tagged.find((argv) => argv.at(-1) === `docker.io/llenergymeasure/pytorch@${sha("manifest pytorch-cuda12")}`);
-  assert.deepEqual(pytorch12, [
+  expect(pytorch12).toEqual([
     "buildx", "imagetools", "create",
     "-t", "docker.io/llenergymeasure/pytorch:2.0.0-cuda12",
     "-t", "docker.io/llenergymeasure/pytorch:2.0.0",
@@ -63,7 +63,7 @@ test("all targets pushed: one bake, then one imagetools create per entry with ev
     `docker.io/llenergymeasure/pytorch@${sha("manifest pytorch-cuda12")}`,
   ]);
   const vllm11 = result.images.find((i) => i.entry.backend === "vllm" && i.entry.cuda === "cuda11")!;
-  assert.deepEqual(vllm11, { entry: { backend: "vllm", cuda: "cuda11" }, ref: "docker.io/llenergymeasure/vllm", tags: ["2.0.0-cuda11"], digest: sha("manifest vllm-cuda11") });
+  expect(vllm11).toEqual({ entry: { backend: "vllm", cuda: "cuda11" }, ref: "docker.io/llenergymeasure/vllm", tags: ["2.0.0-cuda11"], digest: sha("manifest vllm-cuda11") });
 });
 
 test("a failing target: no imagetools create at all, EIMAGEBUILD names the entry", async () => {
@@ -75,7 +75,7 @@ test("a failing target: no imagetools create at all, EIMAGEBUILD names the entry
     return true;
   });
   assert.equal(bakeCalls().length, 1, "a build error is not retried");
-  assert.deepEqual(imagetoolsCalls(), []);
+  expect(imagetoolsCalls()).toEqual([]);
 });
 
 test("a transient registry error: bake again for the missing targets only, then tag", async () => {
@@ -105,7 +105,7 @@ test("a registry that keeps failing: EIMAGEPUSH after the last try, no tag moved
     return true;
   });
   assert.equal(bakeCalls().length, 3);
-  assert.deepEqual(imagetoolsCalls(), []);
+  expect(imagetoolsCalls()).toEqual([]);
 });
 
 test("verifyConditions: Docker Hub login through stdin only; ENOBUILDER without buildx", async () => {
@@ -114,7 +114,7 @@ test("verifyConditions: Docker Hub login through stdin only; ENOBUILDER without 
   const logs: string[] = [];
   await verifyConditions(pluginConfig, context("2.0.0", { DOCKERHUB_USERNAME: "releasebot", DOCKERHUB_TOKEN: password }, logs));
   const login = docker.calls().find((c) => c.argv[0] === "login")!;
-  assert.deepEqual(login.argv, ["login", "--username", "releasebot", "--password-stdin", "docker.io"]);
+  expect(login.argv).toEqual(["login", "--username", "releasebot", "--password-stdin", "docker.io"]);
   assert.equal(login.stdin, password);
   assert.ok(!logs.join("\n").includes(password));
 
@@ -129,8 +129,8 @@ test("the bake file bake received: every entry pushed by digest, with the releas
   docker.setScenario({ recorded: RECORDED });
   await publish(pluginConfig, context("2.0.0", { SOURCE_DATE_EPOCH: "1767225600" }));
   const bake = docker.lastBake();
-  assert.deepEqual(bake.group.default.targets, TARGETS);
-  assert.deepEqual(bake.target["tensorrt-cuda11"], {
+  expect(bake.group.default.targets).toEqual(TARGETS);
+  expect(bake.target["tensorrt-cuda11"]).toEqual({
     context: ".",
     dockerfile: "docker/Dockerfile.tensorrt",
     args: { CUDA: "cuda11" },
@@ -159,5 +159,5 @@ test("dry run: every reference that would be pushed and tagged is printed, nothi
     assert.ok(text.includes(`docker.io/llenergymeasure/${backend}:2.0.0-${cuda}`), target);
   }
   assert.ok(text.includes("docker.io/llenergymeasure/vllm:latest"));
-  assert.deepEqual(bakeCalls(), []);
+  expect(bakeCalls()).toEqual([]);
 });

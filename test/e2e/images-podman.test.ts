@@ -1,4 +1,4 @@
-import { after, before, test } from "node:test";
+import { afterAll, beforeAll, test, expect } from "@jest/globals";
 import assert from "node:assert/strict";
 import { cpSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -22,20 +22,20 @@ let work: string;
 let env: Record<string, string | undefined>;
 const ready = hasTool(["podman", "--version"]) && hasTool([REGISTRY_BIN, "--version"]);
 
-before(async () => {
+beforeAll(async () => {
   work = mkdtempSync(join(tmpdir(), "pyrelease-images-"));
   writeFileSync(join(work, "auth.json"), '{ "auths": {} }\n');
   writeFileSync(join(work, "storage.conf"), `[storage]\ndriver = "vfs"\ngraphroot = "${work}/storage"\nrunroot = "${work}/run"\n`);
   env = { ...process.env, CONTAINERS_STORAGE_CONF: join(work, "storage.conf"), REGISTRY_AUTH_FILE: join(work, "auth.json"), DOCKERHUB_USERNAME: undefined, DOCKERHUB_TOKEN: undefined };
   if (ready) registry = await startRegistry();
 });
-after(async () => {
+afterAll(async () => {
   await registry?.stop();
   if (work) rmSync(work, { recursive: true, force: true });
 });
 
-function need(t: import("node:test").TestContext): boolean {
-  return needTool(t, ["podman", "--version"], "podman") && needTool(t, [REGISTRY_BIN, "--version"], "docker-registry");
+function need(): boolean {
+  return needTool(["podman", "--version"], "podman") && needTool([REGISTRY_BIN, "--version"], "docker-registry");
 }
 
 function project(extra: Record<string, string> = {}): string {
@@ -79,8 +79,8 @@ async function configOf(namespace: string, repo: string, digest: string) {
   return (await (await fetch(`${base}/blobs/${manifest.config.digest}`)).json()) as { config: { Labels: Record<string, string> } };
 }
 
-test("a stable release pushes the whole matrix by digest, then tags it; digests equal the registry's", { timeout: 300_000 }, async (t) => {
-  if (!need(t)) return;
+test("a stable release pushes the whole matrix by digest, then tags it; digests equal the registry's", async () => {
+  if (!need()) return;
   const cwd = project();
   const pluginConfig = { images: imagesConfig("stable") };
   const logs: string[] = [];
@@ -98,10 +98,10 @@ test("a stable release pushes the whole matrix by digest, then tags it; digests 
     for (const tag of image.tags) assert.equal(await registry!.digest(repo, tag), image.digest, `${image.ref}:${tag}`);
   }
   for (const backend of ["pytorch", "vllm", "tensorrt"]) {
-    assert.deepEqual(await registry!.tags(`stable/${backend}`), ["2.0.0", "2.0.0-cuda11", "2.0.0-cuda12", "latest"], backend);
+    expect(await registry!.tags(`stable/${backend}`)).toEqual(["2.0.0", "2.0.0-cuda11", "2.0.0-cuda12", "latest"]);
   }
   const vllm12 = result.images.find((i) => i.entry.backend === "vllm" && i.entry.cuda === "cuda12")!;
-  assert.deepEqual(vllm12.tags, ["2.0.0-cuda12", "2.0.0", "latest"]);
+  expect(vllm12.tags).toEqual(["2.0.0-cuda12", "2.0.0", "latest"]);
   const labels = (await configOf("stable", "vllm", vllm12.digest)).config.Labels;
   assert.equal(labels["org.opencontainers.image.version"], "2.0.0");
   assert.equal(labels["org.opencontainers.image.revision"], "0123456789abcdef0123456789abcdef01234567");
@@ -119,7 +119,7 @@ test("a stable release pushes the whole matrix by digest, then tags it; digests 
   const rc = await publish(pluginConfig, context(cwd, "2.1.0-rc.1", NEXT));
   assert.ok(rc);
   assert.ok(rc.images.every((i) => !i.tags.includes("latest")));
-  assert.deepEqual(await registry!.tags("stable/vllm"), ["2.0.0", "2.0.0-cuda11", "2.0.0-cuda12", "2.1.0rc1", "2.1.0rc1-cuda11", "2.1.0rc1-cuda12", "latest"]);
+  expect(await registry!.tags("stable/vllm")).toEqual(["2.0.0", "2.0.0-cuda11", "2.0.0-cuda12", "2.1.0rc1", "2.1.0rc1-cuda11", "2.1.0rc1-cuda12", "latest"]);
   assert.equal(await registry!.digest("stable/vllm", "latest"), latestBefore);
   assert.notEqual(await registry!.digest("stable/vllm", "2.1.0rc1-cuda12"), latestBefore);
 
@@ -129,8 +129,8 @@ test("a stable release pushes the whole matrix by digest, then tags it; digests 
   assert.ok((await registry!.tags("stable/vllm")).includes("1.9.1-cuda12"));
 });
 
-test("a build failing mid-matrix moves no tag at all", { timeout: 300_000 }, async (t) => {
-  if (!need(t)) return;
+test("a build failing mid-matrix moves no tag at all", async () => {
+  if (!need()) return;
   const cwd = project({ "docker/Dockerfile.broken": "FROM scratch\nCOPY docker/not-there.txt /x\n" });
   const pluginConfig = { images: imagesConfig("partial", { matrix: { backend: ["pytorch", "broken", "vllm"], cuda: ["cuda12"] } }) };
   await assert.rejects(publish(pluginConfig, context(cwd, "3.0.0", MAIN)), (error: any) => {
@@ -138,11 +138,11 @@ test("a build failing mid-matrix moves no tag at all", { timeout: 300_000 }, asy
     assert.match(error.message, /backend=broken,cuda=cuda12/);
     return true;
   });
-  for (const backend of ["pytorch", "broken", "vllm"]) assert.deepEqual(await registry!.tags(`partial/${backend}`), [], backend);
+  for (const backend of ["pytorch", "broken", "vllm"]) expect(await registry!.tags(`partial/${backend}`)).toEqual([]);
 });
 
-test("verifyConditions names every entry without a Dockerfile, and refuses a bad reference", async (t) => {
-  if (!need(t)) return;
+test("verifyConditions names every entry without a Dockerfile, and refuses a bad reference", async () => {
+  if (!need()) return;
   const cwd = project();
   const missing = { images: imagesConfig("x", { matrix: { backend: ["pytorch", "jax", "tf"] }, latest: undefined, buildArgs: {} }) };
   await assert.rejects(verifyConditions(missing, context(cwd, "1.0.0", MAIN)), (error: any) => {
@@ -159,8 +159,8 @@ test("verifyConditions names every entry without a Dockerfile, and refuses a bad
   assert.equal(await publish({ images: imagesConfig("late", { since: "5.0.0" }) }, context(cwd, "4.2.0", MAIN)), false);
 });
 
-test("scale-out: build entries in separate jobs, finalize tags only once every digest file exists", { timeout: 300_000 }, async (t) => {
-  if (!need(t)) return;
+test("scale-out: build entries in separate jobs, finalize tags only once every digest file exists", async () => {
+  if (!need()) return;
   const cwd = project();
   writeFileSync(join(cwd, ".releaserc.json"), JSON.stringify({ images: imagesConfig("split", { matrix: { backend: ["pytorch", "vllm"], cuda: ["cuda12"] } }) }));
   const out: string[] = [];
@@ -171,7 +171,7 @@ test("scale-out: build entries in separate jobs, finalize tags only once every d
   assert.equal(await imagesCommand(["build", "--only", "backend=pytorch", "--version", "4.0.0", ...revision], io), 0, err.join(""));
   assert.equal(await imagesCommand(["finalize", "--version", "4.0.0", "--latest"], io), 1);
   assert.match(err.join(""), /EIMAGEDIGESTS.*backend=vllm,cuda=cuda12/);
-  assert.deepEqual(await registry!.tags("split/pytorch"), []);
+  expect(await registry!.tags("split/pytorch")).toEqual([]);
 
   assert.equal(await imagesCommand(["build", "--only", "backend=vllm,cuda=cuda12", "--version", "v4.0.0", ...revision], io), 0, err.join(""));
   out.length = 0;
@@ -180,7 +180,7 @@ test("scale-out: build entries in separate jobs, finalize tags only once every d
   assert.equal(result.images.length, 2);
   for (const image of result.images) {
     const repo = image.ref.split("/").slice(1).join("/");
-    assert.deepEqual(await registry!.tags(repo), ["4.0.0", "4.0.0-cuda12", "latest"]);
+    expect(await registry!.tags(repo)).toEqual(["4.0.0", "4.0.0-cuda12", "latest"]);
     assert.equal(await registry!.digest(repo, "latest"), image.digest);
   }
   assert.equal(await imagesCommand(["build", "--only", "backend=jax", "--version", "4.0.0"], io), 1);
@@ -215,8 +215,8 @@ async function flakyProxy(target: string, failures: number) {
   return { host, seen, close: () => new Promise((resolve) => server.close(resolve)) };
 }
 
-test("a registry answering 503 is retried; the image still lands by digest and gets its tags", { timeout: 300_000 }, async (t) => {
-  if (!need(t)) return;
+test("a registry answering 503 is retried; the image still lands by digest and gets its tags", async () => {
+  if (!need()) return;
   const proxy = await flakyProxy(registry!.host, 2);
   try {
     const cwd = project();
@@ -229,7 +229,7 @@ test("a registry answering 503 is retried; the image still lands by digest and g
     assert.equal(proxy.seen.filter((s) => s.startsWith("PUT") && s.includes("/manifests/sha256:")).length, 3, proxy.seen.join("\n"));
     assert.match(logs.join("\n"), /HTTP 503.*trying again/);
     assert.equal(await registry!.digest("flaky/pytorch", "latest"), pushed[0].digest);
-    assert.deepEqual(await registry!.tags("flaky/pytorch"), ["5.0.0", "5.0.0-cuda12", "latest"]);
+    expect(await registry!.tags("flaky/pytorch")).toEqual(["5.0.0", "5.0.0-cuda12", "latest"]);
   } finally {
     await proxy.close();
   }

@@ -1,4 +1,5 @@
-import { test } from "node:test";
+import { test, expect } from "@jest/globals";
+import { onCleanup } from "../support/cleanup.js";
 import assert from "node:assert/strict";
 import { readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -55,10 +56,10 @@ const CURATED = [
 
 const CURATED_LF = CURATED.replace(/\r\n/g, "\n");
 
-async function setup(t: { after: (fn: () => unknown) => void }) {
+async function setup() {
   const server = await startGitHubServer();
   const repo = createRepo({ template: null, files: { "CHANGELOG.md": OLDER } });
-  t.after(() => (repo.cleanup(), server.close()));
+  onCleanup(() => (repo.cleanup(), server.close()));
   const out: string[] = [];
   const err: string[] = [];
   const io = {
@@ -75,8 +76,8 @@ function addDraft(server: GitHubServer) {
   return server.addRelease({ tag_name: "v2.1.0", draft: true, body: DRAFTED });
 }
 
-test("a draft or missing release: a clear ERELEASEDRAFT, exit 1, the file untouched", async (t) => {
-  const { server, sync, changelog, err } = await setup(t);
+test("a draft or missing release: a clear ERELEASEDRAFT, exit 1, the file untouched", async () => {
+  const { server, sync, changelog, err } = await setup();
   addDraft(server);
 
   assert.equal(await sync("v2.1.0"), 1);
@@ -89,8 +90,8 @@ test("a draft or missing release: a clear ERELEASEDRAFT, exit 1, the file untouc
   assert.ok(!err.join("").includes(server.token));
 });
 
-test("a published, edited release: exactly the curated text, newest first, every older byte kept; twice is a no-op", async (t) => {
-  const { server, sync, changelog, out } = await setup(t);
+test("a published, edited release: exactly the curated text, newest first, every older byte kept; twice is a no-op", async () => {
+  const { server, sync, changelog, out } = await setup();
   const draft = addDraft(server);
   server.editRelease(draft.id, { body: CURATED, draft: false });
 
@@ -109,8 +110,8 @@ test("a published, edited release: exactly the curated text, newest first, every
   assert.equal(changelog(), OLDER.replace("## v2.0.1", `${CURATED_LF}\n\n### Fixed\n\n- a late fix\n\n## v2.0.1`));
 });
 
-test("no CHANGELOG.md yet: created with a title; a forgotten curator block is not copied", async (t) => {
-  const { server, repo, sync, changelog, out } = await setup(t);
+test("no CHANGELOG.md yet: created with a title; a forgotten curator block is not copied", async () => {
+  const { server, repo, sync, changelog, out } = await setup();
   rmSync(join(repo.dir, "CHANGELOG.md"));
   server.addRelease({ tag_name: "v2.1.0", body: DRAFTED, published_at: "2026-02-25T12:00:00Z" });
 
@@ -122,8 +123,8 @@ test("no CHANGELOG.md yet: created with a title; a forgotten curator block is no
   assert.equal(changelog(), expected);
 });
 
-test("an older release synced late goes below the newer ones; --file and --repo are honoured", async (t) => {
-  const { server, repo, io, sync } = await setup(t);
+test("an older release synced late goes below the newer ones; --file and --repo are honoured", async () => {
+  const { server, repo, io, sync } = await setup();
   writeFileSync(join(repo.dir, "HISTORY.md"), OLDER);
   server.addRelease({ tag_name: "v2.0.2", body: "- backported fix", published_at: "2026-01-20T08:00:00Z" });
 
@@ -133,13 +134,13 @@ test("an older release synced late goes below the newer ones; --file and --repo 
   assert.equal(await sync("v2.0.2", ["--repo", "someone/else"]), 1);
 });
 
-test("usage mistakes exit 2; no token is ENOGHTOKEN, exit 1", async (t) => {
-  const { io, err } = await setup(t);
+test("usage mistakes exit 2; no token is ENOGHTOKEN, exit 1", async () => {
+  const { io, err } = await setup();
   assert.equal(await changelogCommand(["sync"], io), 2);
   assert.match(err.join(""), /--tag is required/);
   assert.equal(await changelogCommand(["publish", "--tag", "v1.0.0"], io), 2);
   assert.equal(await changelogCommand(["sync", "--tag", "v1.0.0", "--force"], io), 2);
   assert.equal(await changelogCommand(["sync", "--tag", "v1.0.0"], { ...io, env: {} }), 1);
   assert.match(err.join(""), /ENOGHTOKEN/);
-  assert.deepEqual(readdirSync(io.cwd).filter((name) => name.endsWith(".tmp")), []);
+  expect(readdirSync(io.cwd).filter((name) => name.endsWith(".tmp"))).toEqual([]);
 });

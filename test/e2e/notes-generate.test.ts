@@ -1,4 +1,5 @@
-import { test } from "node:test";
+import { test } from "@jest/globals";
+import { onCleanup } from "../support/cleanup.js";
 import assert from "node:assert/strict";
 import * as commitAnalyzer from "@semantic-release/commit-analyzer";
 import { analyzeCommits } from "../../src/plugins/analyze.js";
@@ -55,9 +56,9 @@ const MESSAGES = {
   chore: "chore(deps): bump torch",
 };
 
-test("feat + fix + deprecation + noise: the draft reads like the decision record, noise only in the curator block", async (t) => {
+test("feat + fix + deprecation + noise: the draft reads like the decision record, noise only in the curator block", async () => {
   const h = history(MESSAGES);
-  t.after(() => h.repo.cleanup());
+  onCleanup(() => h.repo.cleanup());
   const context = await contextOf(h, "2.1.0");
 
   assert.equal(await analyzeCommits({}, context), "minor");
@@ -98,13 +99,13 @@ test("feat + fix + deprecation + noise: the draft reads like the decision record
   );
 });
 
-test("a breaking change leads the notes and makes a major; the deprecation window follows the version", async (t) => {
+test("a breaking change leads the notes and makes a major; the deprecation window follows the version", async () => {
   const h = history({
     ...MESSAGES,
     drop: "feat(api)!: drop Python 3.9",
     cli: "feat(cli): one entry point\n\nBREAKING CHANGE: `lem run` is now `lem study`\nRefs #51",
   });
-  t.after(() => h.repo.cleanup());
+  onCleanup(() => h.repo.cleanup());
   const context = await contextOf(h, "3.0.0");
 
   assert.equal(await analyzeCommits({}, context), "major");
@@ -120,9 +121,9 @@ test("a breaking change leads the notes and makes a major; the deprecation windo
   assert.equal(sections[4], `### Deprecated (removed in v3.2.0)\n\n- **config:** \`ExperimentConfig.model_name\` → use \`model\` (${link(x.rename)})\n`);
 });
 
-test("DEPRECATED reaches the notes only: a refactor that deprecates is no release, never a major", async (t) => {
+test("DEPRECATED reaches the notes only: a refactor that deprecates is no release, never a major", async () => {
   const h = history({ rename: MESSAGES.rename, wip: MESSAGES.wip });
-  t.after(() => h.repo.cleanup());
+  onCleanup(() => h.repo.cleanup());
   const context = await contextOf(h, "2.0.1");
 
   assert.equal(await analyzeCommits({}, context), null);
@@ -136,11 +137,11 @@ test("DEPRECATED reaches the notes only: a refactor that deprecates is no releas
   assert.match(await generateNotes({}, context), /### Deprecated \(removed in v2\.1\.0\)\n\n- \*\*config:\*\* `ExperimentConfig\.model_name` → use `model`/);
 });
 
-test("a revert of an unreleased commit removes both from the notes; a bad notes option fails before anything is written", async (t) => {
+test("a revert of an unreleased commit removes both from the notes; a bad notes option fails before anything is written", async () => {
   const h = history({ zeus: MESSAGES.zeus, fix: "fix: flaky sampler" });
   // What `git revert` writes (the history's commits are empty, so it is written by hand).
   h.repo.commit(`Revert "fix: flaky sampler"\n\nThis reverts commit ${h.hashes.fix}.`);
-  t.after(() => h.repo.cleanup());
+  onCleanup(() => h.repo.cleanup());
   const context = await contextOf(h, "2.1.0");
   const notes = await generateNotes({}, context);
   assert.doesNotMatch(notes, /flaky sampler/);

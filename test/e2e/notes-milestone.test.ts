@@ -1,4 +1,5 @@
-import { test } from "node:test";
+import { test, expect } from "@jest/globals";
+import { onCleanup } from "../support/cleanup.js";
 import assert from "node:assert/strict";
 import { analyzeCommits } from "../../src/plugins/analyze.js";
 import type { Branch, Context } from "../../src/context.js";
@@ -13,10 +14,10 @@ const MILESTONES = { cadence: { minor: "milestone", major: "milestone" } };
 const MAIN: Branch = { name: "main", type: "release", main: true };
 
 /** A repository released as v2.0.0, then `messages`; the context semantic-release would hand analyzeCommits. */
-async function setup(t: { after: (fn: () => unknown) => void }, messages: string[], env: (server: GitHubServer) => Record<string, string | undefined>, extra: Partial<Context> = {}) {
+async function setup(messages: string[], env: (server: GitHubServer) => Record<string, string | undefined>, extra: Partial<Context> = {}) {
   const server = await startGitHubServer();
   const repo = createRepo({ template: null });
-  t.after(() => (repo.cleanup(), server.close()));
+  onCleanup(() => (repo.cleanup(), server.close()));
   const base = repo.commit("chore: initial import");
   git(repo.dir, ["tag", "v2.0.0"]);
   for (const message of messages) repo.commit(message);
@@ -38,8 +39,8 @@ async function setup(t: { after: (fn: () => unknown) => void }, messages: string
 
 const withToken = (server: GitHubServer) => ({ GITHUB_TOKEN: server.token, GITHUB_API_URL: server.url });
 
-test("an open milestone holds a minor release and says why; closing it lets the release through", async (t) => {
-  const { server, context, logs, milestoneRequests } = await setup(t, ["feat: zeus backend"], withToken);
+test("an open milestone holds a minor release and says why; closing it lets the release through", async () => {
+  const { server, context, logs, milestoneRequests } = await setup(["feat: zeus backend"], withToken);
   server.addMilestone({ title: "v2.1.0", open_issues: 2, closed_issues: 5 });
 
   assert.equal(await analyzeCommits(MILESTONES, context), null);
@@ -51,8 +52,8 @@ test("an open milestone holds a minor release and says why; closing it lets the 
   assert.ok(logs.includes("minor release 2.1.0: milestone v2.1.0 is closed, releasing"));
 });
 
-test("a missing milestone holds the release; a milestone of another version does not count", async (t) => {
-  const { server, context, logs } = await setup(t, ["feat: zeus backend"], withToken);
+test("a missing milestone holds the release; a milestone of another version does not count", async () => {
+  const { server, context, logs } = await setup(["feat: zeus backend"], withToken);
   server.addMilestone({ title: "v2.2.0", state: "closed" });
   server.addMilestone({ title: "2.1.0", state: "closed" });
 
@@ -60,8 +61,8 @@ test("a missing milestone holds the release; a milestone of another version does
   assert.ok(logs.some((line) => line.startsWith("minor release 2.1.0 held: there is no milestone titled v2.1.0")), logs.join("\n"));
 });
 
-test("a major release waits for the milestone of the major version", async (t) => {
-  const { server, context, logs } = await setup(t, ["feat!: drop Python 3.9"], withToken);
+test("a major release waits for the milestone of the major version", async () => {
+  const { server, context, logs } = await setup(["feat!: drop Python 3.9"], withToken);
   server.addMilestone({ title: "v3.0.0", open_issues: 1 });
   assert.equal(await analyzeCommits(MILESTONES, context), null);
   assert.ok(logs.includes("major release 3.0.0 held: milestone v3.0.0 has 1 open issue"));
@@ -69,24 +70,24 @@ test("a major release waits for the milestone of the major version", async (t) =
   assert.equal(await analyzeCommits(MILESTONES, context), "major");
 });
 
-test("patches, prereleases and immediate cadences go out without asking GitHub", async (t) => {
-  const fix = await setup(t, ["fix: shm-size"], withToken);
+test("patches, prereleases and immediate cadences go out without asking GitHub", async () => {
+  const fix = await setup(["fix: shm-size"], withToken);
   fix.server.addMilestone({ title: "v2.0.1", open_issues: 3 });
   assert.equal(await analyzeCommits(MILESTONES, fix.context), "patch");
   assert.equal(fix.milestoneRequests().length, 0);
 
-  const rc = await setup(t, ["feat: zeus backend"], withToken, { branch: { name: "next", type: "prerelease", prerelease: "rc" } });
+  const rc = await setup(["feat: zeus backend"], withToken, { branch: { name: "next", type: "prerelease", prerelease: "rc" } });
   assert.equal(await analyzeCommits(MILESTONES, rc.context), "minor");
   assert.equal(rc.milestoneRequests().length, 0);
 
-  const immediate = await setup(t, ["feat: zeus backend"], withToken);
+  const immediate = await setup(["feat: zeus backend"], withToken);
   assert.equal(await analyzeCommits({ cadence: { major: "milestone" } }, immediate.context), "minor");
   assert.equal(await analyzeCommits({}, immediate.context), "minor");
   assert.equal(immediate.milestoneRequests().length, 0);
 });
 
-test("an API error is a clear EMILESTONECHECK, with what GitHub said and no token", async (t) => {
-  const { server, context } = await setup(t, ["feat: zeus backend"], withToken);
+test("an API error is a clear EMILESTONECHECK, with what GitHub said and no token", async () => {
+  const { server, context } = await setup(["feat: zeus backend"], withToken);
   server.addMilestone({ title: "v2.1.0", state: "closed" });
   server.injectFault("GET /repos/{owner}/{repo}/milestones", { status: 403, message: "Resource not accessible by integration" });
 
@@ -104,8 +105,8 @@ test("an API error is a clear EMILESTONECHECK, with what GitHub said and no toke
   assert.equal(await analyzeCommits(MILESTONES, context), "minor");
 });
 
-test("without a token: a dry run holds and says the gate cannot be checked; a real run fails with ENOGHTOKEN", async (t) => {
-  const { context, logs, milestoneRequests } = await setup(t, ["feat: zeus backend"], () => ({}));
+test("without a token: a dry run holds and says the gate cannot be checked; a real run fails with ENOGHTOKEN", async () => {
+  const { context, logs, milestoneRequests } = await setup(["feat: zeus backend"], () => ({}));
   await assert.rejects(analyzeCommits(MILESTONES, context), (error: any) => error.code === "ENOGHTOKEN");
 
   context.options.dryRun = true;
@@ -114,7 +115,7 @@ test("without a token: a dry run holds and says the gate cannot be checked; a re
   assert.equal(milestoneRequests().length, 0);
 });
 
-test("the real semantic-release CLI: held while the milestone is open, then the draft notes", async (t) => {
+test("the real semantic-release CLI: held while the milestone is open, then the draft notes", async () => {
   const server = await startGitHubServer();
   const repo = createRepo({
     template: null,
@@ -124,7 +125,7 @@ test("the real semantic-release CLI: held while the milestone is open, then the 
       cadence: { minor: "milestone" },
     },
   });
-  t.after(() => (repo.cleanup(), server.close()));
+  onCleanup(() => (repo.cleanup(), server.close()));
   repo.commit("chore: initial import");
   git(repo.dir, ["tag", "v2.0.0"]);
   git(repo.dir, ["push", "-q", "origin", "v2.0.0"]);
@@ -144,5 +145,5 @@ test("the real semantic-release CLI: held while the milestone is open, then the 
   assert.match(released.output, /The next release version is 2\.1\.0/);
   assert.match(released.output, /Zeus energy backend/);
   assert.match(released.output, /wip: sampling.*matches/);
-  assert.deepEqual(repo.remoteTags(), ["v2.0.0"]);
+  expect(repo.remoteTags()).toEqual(["v2.0.0"]);
 });

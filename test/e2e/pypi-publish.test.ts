@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { after, describe, test } from "node:test";
+import { afterAll, describe, test, expect } from "@jest/globals";
 import { format } from "node:util";
 import type { Context } from "../../src/context.js";
 import * as pypi from "../../src/plugins/pypi.js";
@@ -27,7 +27,7 @@ interface Fixture {
 }
 
 const cleanups: (() => unknown)[] = [];
-after(async () => {
+afterAll(async () => {
   for (const cleanup of cleanups.reverse()) await cleanup();
 });
 
@@ -99,25 +99,23 @@ function errorText(error: unknown): string {
 const stored = (server: PypiServer) => server.uploads().filter((u) => u.outcome === "stored").map((u) => u.filename).sort();
 
 describe("pypi plugin against the PyPI stand-in, with real build and twine", () => {
-  test("builds, checks and uploads the sdist and the wheel once each through trusted publishing", async (t) => {
-    if (!needPythonTools(t)) return;
+  test("builds, checks and uploads the sdist and the wheel once each through trusted publishing", async () => {
+    if (!needPythonTools()) return;
     const f = await fixture();
     const result = await release(f);
-    assert.deepEqual(stored(f.server), [WHEEL, SDIST]);
+    expect(stored(f.server)).toEqual([WHEEL, SDIST]);
     assert.equal(f.server.uploads().length, 2, "no upload was sent twice");
     const files = f.server.files();
     assert.ok(result && typeof result === "object");
     assert.equal(result.name, "PyPI");
     assert.equal(result.url, `${f.server.indexUrl}project/llenergymeasure-demo/2.0.0/`);
-    assert.deepEqual(
-      result.files.map((x) => x.filename).sort(),
-      [WHEEL, SDIST],
-    );
+    expect(result.files.map((x) => x.filename).sort()).toEqual([WHEEL, SDIST]);
     for (const file of result.files) {
       const onIndex = files.find((s) => s.filename === file.filename)!;
       assert.equal(file.sha256, onIndex.sha256);
       assert.equal(file.size, onIndex.size);
-      assert.deepEqual(readFileSync(join(f.dir, "dist", file.filename)), onIndex.bytes, "dist/ holds what was uploaded");
+      // dist/ holds what was uploaded
+      expect(readFileSync(join(f.dir, "dist", file.filename))).toEqual(onIndex.bytes);
     }
     const out = f.output();
     assert.match(out, /::add-mask::pypi-/, "the minted token is masked in GitHub Actions");
@@ -127,13 +125,13 @@ describe("pypi plugin against the PyPI stand-in, with real build and twine", () 
     assert.equal(mints.length, 1, "one token minted for the whole publish");
   });
 
-  test("a 503 on mint and five on upload (twine's own retries) are retried to success", async (t) => {
-    if (!needPythonTools(t)) return;
+  test("a 503 on mint and five on upload (twine's own retries) are retried to success", async () => {
+    if (!needPythonTools()) return;
     const f = await fixture();
     f.server.injectFault("mint", { status: 503 }, 1);
     f.server.injectFault("upload", { status: 503 }, 5);
     await release(f);
-    assert.deepEqual(stored(f.server), [WHEEL, SDIST]);
+    expect(stored(f.server)).toEqual([WHEEL, SDIST]);
     assert.equal(f.server.uploads().filter((u) => u.outcome === "fault").length, 5);
     assert.equal(f.server.requests().filter((r) => r.step === "mint").length, 2);
     assert.equal(f.server.requests().filter((r) => r.step === "id-token").length, 2, "a fresh ID token for the second mint: JWTs are single use");
@@ -142,19 +140,19 @@ describe("pypi plugin against the PyPI stand-in, with real build and twine", () 
     assertNoSecrets(f.server, f.output());
   });
 
-  test("a reset connection and a slow answer are retried; a slow upload that landed is not sent again", async (t) => {
-    if (!needPythonTools(t)) return;
+  test("a reset connection and a slow answer are retried; a slow upload that landed is not sent again", async () => {
+    if (!needPythonTools()) return;
     const f = await fixture({}, { retry: { delayMs: 10, requestTimeoutMs: 2_000, uploadTimeoutMs: 8_000 } });
     f.server.injectFault("json", "reset", 1);
     f.server.injectFault("upload", { delayMs: 12_000 }, 1);
     await release(f);
-    assert.deepEqual(stored(f.server), [WHEEL, SDIST]);
+    expect(stored(f.server)).toEqual([WHEEL, SDIST]);
     assert.equal(f.server.uploads().length, 2, "the wheel stored by the slow request was found on the index, not uploaded again");
     assert.match(f.output(), /no answer within 8s/);
   });
 
-  test("a file name already on the index with other bytes stops the release before any upload (EFILEEXISTS)", async (t) => {
-    if (!needPythonTools(t)) return;
+  test("a file name already on the index with other bytes stops the release before any upload (EFILEEXISTS)", async () => {
+    if (!needPythonTools()) return;
     const f = await fixture();
     f.server.addFile(SDIST, Buffer.from("an older, different sdist"), "llenergymeasure-demo", "2.0.0");
     await assert.rejects(release(f), (error: any) => {
@@ -166,8 +164,8 @@ describe("pypi plugin against the PyPI stand-in, with real build and twine", () 
     assert.equal(f.server.requests().filter((r) => r.step === "mint").length, 0, "no token minted for nothing");
   });
 
-  test("a rerun after a partial upload rebuilds byte-identical files and sends only the missing one", async (t) => {
-    if (!needPythonTools(t)) return;
+  test("a rerun after a partial upload rebuilds byte-identical files and sends only the missing one", async () => {
+    if (!needPythonTools()) return;
     const f = await fixture({}, { retry: { attempts: 1, delayMs: 10, requestTimeoutMs: 5_000, uploadTimeoutMs: 60_000 } });
     f.server.injectFault("upload", { status: 502, reason: "Bad Gateway" }, 5, 1);
     await assert.rejects(release(f), (error: any) => {
@@ -175,20 +173,20 @@ describe("pypi plugin against the PyPI stand-in, with real build and twine", () 
       assert.match(error.message, /llenergymeasure_demo-2\.0\.0\.tar\.gz.*HTTP 502/);
       return true;
     });
-    assert.deepEqual(stored(f.server), [WHEEL]);
+    expect(stored(f.server)).toEqual([WHEEL]);
     rmSync(join(f.dir, "dist"), { recursive: true });
 
     const uploadsBefore = f.server.uploads().length;
     const rerun = f.context();
     const result = await release(f, rerun);
     const sent = f.server.uploads().slice(uploadsBefore);
-    assert.deepEqual(sent.map((u) => [u.filename, u.outcome]), [[SDIST, "stored"]]);
+    expect(sent.map((u) => [u.filename, u.outcome])).toEqual([[SDIST, "stored"]]);
     assert.match(f.output(), /llenergymeasure_demo-2\.0\.0-py3-none-any\.whl is already on .* same sha256/);
     assert.ok(result && result.files.length === 2, "the result lists every file of the release");
   });
 
-  test("an invalid-publisher refusal is EOIDCEXCHANGE with PyPI's code and a hint, and uploads nothing", async (t) => {
-    if (!needPythonTools(t)) return;
+  test("an invalid-publisher refusal is EOIDCEXCHANGE with PyPI's code and a hint, and uploads nothing", async () => {
+    if (!needPythonTools()) return;
     const f = await fixture({ publisher: { repository: "o/r", workflow: "publish.yml" } });
     await assert.rejects(release(f), (error: any) => {
       assert.equal(error.code, "EOIDCEXCHANGE");
@@ -202,19 +200,19 @@ describe("pypi plugin against the PyPI stand-in, with real build and twine", () 
     assertNoSecrets(f.server, f.output());
   });
 
-  test("an expired upload token is replaced once and the upload goes through", async (t) => {
-    if (!needPythonTools(t)) return;
+  test("an expired upload token is replaced once and the upload goes through", async () => {
+    if (!needPythonTools()) return;
     const f = await fixture();
     f.server.injectFault("mint", "expired", 1);
     await release(f);
-    assert.deepEqual(stored(f.server), [WHEEL, SDIST]);
+    expect(stored(f.server)).toEqual([WHEEL, SDIST]);
     assert.equal(f.server.uploads().filter((u) => u.status === 403).length, 1);
     assert.equal(f.server.requests().filter((r) => r.step === "mint").length, 2);
     assertNoSecrets(f.server, f.output());
   });
 
-  test("a token older than 10 minutes is replaced before the next upload", async (t) => {
-    if (!needPythonTools(t)) return;
+  test("a token older than 10 minutes is replaced before the next upload", async () => {
+    if (!needPythonTools()) return;
     const f = await fixture();
     const context = f.context();
     const { options } = readPypiOptions(f.config);
@@ -224,23 +222,23 @@ describe("pypi plugin against the PyPI stand-in, with real build and twine", () 
     const now = () => (clock += 6 * 60_000); // every look at the clock: six minutes later
     f.server.injectFault("upload", { status: 503 }, 5); // twine's five tries: the second try comes later
     await publishDists({ options, cwd: f.dir, env: context.env, name: "llenergymeasure-demo", version: "2.0.0", files, out, now });
-    assert.deepEqual(stored(f.server), [WHEEL, SDIST]);
+    expect(stored(f.server)).toEqual([WHEEL, SDIST]);
     assert.equal(f.server.requests().filter((r) => r.step === "mint").length, 2, "minted once, then again before the second try");
     assert.match(f.output(), /older than 10 minutes: minting a fresh one/);
   });
 
-  test("GitLab's PYPI_ID_TOKEN is exchanged the same way", async (t) => {
-    if (!needPythonTools(t)) return;
+  test("GitLab's PYPI_ID_TOKEN is exchanged the same way", async () => {
+    if (!needPythonTools()) return;
     const f = await fixture();
     const env = { PYPI_ID_TOKEN: f.server.gitlabIdToken("o/r") };
     await release(f, f.context(env));
-    assert.deepEqual(stored(f.server), [WHEEL, SDIST]);
+    expect(stored(f.server)).toEqual([WHEEL, SDIST]);
     assert.equal(f.server.requests().filter((r) => r.step === "id-token").length, 0);
     assertNoSecrets(f.server, f.output());
   });
 
-  test("publish: false builds and checks but uploads nothing, and needs no credentials", async (t) => {
-    if (!needPythonTools(t)) return;
+  test("publish: false builds and checks but uploads nothing, and needs no credentials", async () => {
+    if (!needPythonTools()) return;
     const f = await fixture({}, { publish: false });
     const context = f.context({});
     const result = await release(f, context);
@@ -251,8 +249,8 @@ describe("pypi plugin against the PyPI stand-in, with real build and twine", () 
     assert.match(f.output(), /nothing is uploaded/);
   });
 
-  test("without credentials verifyConditions fails with ENOPYPIAUTH, but a dry run only warns and shows the plan", async (t) => {
-    if (!needPythonTools(t)) return;
+  test("without credentials verifyConditions fails with ENOPYPIAUTH, but a dry run only warns and shows the plan", async () => {
+    if (!needPythonTools()) return;
     const f = await fixture();
     await assert.rejects(pypi.verifyConditions(f.config, f.context({})), (error: any) => {
       assert.equal(error.code, "ENOPYPIAUTH");
@@ -268,8 +266,8 @@ describe("pypi plugin against the PyPI stand-in, with real build and twine", () 
     assert.equal(f.server.requests().length, 0);
   });
 
-  test("files that carry another version than the release are refused (EDISTVERSION), nothing is uploaded", async (t) => {
-    if (!needPythonTools(t)) return;
+  test("files that carry another version than the release are refused (EDISTVERSION), nothing is uploaded", async () => {
+    if (!needPythonTools()) return;
     const f = await fixture();
     const context = f.context(undefined, { nextRelease: { version: "2.1.0", gitTag: "v2.1.0", gitHead: f.gitHead, channel: null, type: "minor" } });
     await assert.rejects(pypi.prepare(f.config, context), (error: any) => {
@@ -280,8 +278,8 @@ describe("pypi plugin against the PyPI stand-in, with real build and twine", () 
     assert.equal(f.server.requests().length, 0);
   });
 
-  test("a README twine check --strict rejects is ETWINECHECK", async (t) => {
-    if (!needPythonTools(t)) return;
+  test("a README twine check --strict rejects is ETWINECHECK", async () => {
+    if (!needPythonTools()) return;
     const f = await fixture();
     const pyproject = readFileSync(join(f.dir, "pyproject.toml"), "utf8").replace('readme = "README.md"', 'readme = "README.rst"');
     writeFileSync(join(f.dir, "pyproject.toml"), pyproject);
@@ -293,8 +291,8 @@ describe("pypi plugin against the PyPI stand-in, with real build and twine", () 
     });
   });
 
-  test("a missing interpreter module is ENOPYTHONTOOLS naming it", async (t) => {
-    if (!needPythonTools(t)) return;
+  test("a missing interpreter module is ENOPYTHONTOOLS naming it", async () => {
+    if (!needPythonTools()) return;
     const f = await fixture({}, { python: "/usr/bin/python3-does-not-exist" });
     await assert.rejects(pypi.verifyConditions(f.config, f.context()), (error: any) => {
       assert.equal(error.code, "ENOPYTHONTOOLS");

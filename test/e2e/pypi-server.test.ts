@@ -3,7 +3,7 @@ import { createHash } from "node:crypto";
 import { cpSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { after, describe, test } from "node:test";
+import { afterAll, describe, test, expect } from "@jest/globals";
 import { classifyUpload, twineUpload } from "../../src/pypi/twine.js";
 import { EXAMPLE_DIR } from "../support/repo.js";
 import { startPypiServer, type PypiServer } from "../support/pypi-server.js";
@@ -12,7 +12,7 @@ import { execFileSync } from "node:child_process";
 
 /** The stand-in must refuse what PyPI refuses; otherwise the plugin tests prove nothing. */
 const servers: PypiServer[] = [];
-after(async () => {
+afterAll(async () => {
   for (const server of servers) await server.close();
 });
 
@@ -47,7 +47,7 @@ describe("the PyPI stand-in validates like PyPI", () => {
     const s = await server();
     assert.equal((await fetch(`${s.idTokenRequestUrl}&audience=pypi`)).status, 401);
     assert.equal((await fetch(`${s.idTokenRequestUrl}&audience=pypi`, { headers: { authorization: "bearer wrong" } })).status, 401);
-    assert.deepEqual(await (await fetch(`${s.url}/_/oidc/audience`)).json(), { audience: "pypi" });
+    expect(await (await fetch(`${s.url}/_/oidc/audience`)).json()).toEqual({ audience: "pypi" });
   });
 
   test("mint-token: JWTs are single use and must carry PyPI's audience", async () => {
@@ -97,12 +97,12 @@ describe("the PyPI stand-in validates like PyPI", () => {
     assert.equal(s.files().length, 1);
 
     const json = (await (await fetch(`${s.indexUrl}pypi/LLEnergyMeasure_Demo/2.0.0/json`)).json()) as any;
-    assert.deepEqual(json.urls.map((u: any) => [u.filename, u.digests.sha256, u.size, u.packagetype]), [[filename, sha256, bytes.length, "bdist_wheel"]]);
+    expect(json.urls.map((u: any) => [u.filename, u.digests.sha256, u.size, u.packagetype])).toEqual([[filename, sha256, bytes.length, "bdist_wheel"]]);
     assert.equal((await fetch(`${s.indexUrl}pypi/llenergymeasure-demo/9.9.9/json`)).status, 404);
   });
 
-  test("real twine 4 against a clash and a bad token: the plugin reads its output right", async (t) => {
-    if (!needPythonTools(t)) return;
+  test("real twine 4 against a clash and a bad token: the plugin reads its output right", async () => {
+    if (!needPythonTools()) return;
     const s = await server();
     const root = mkdtempSync(join(tmpdir(), "pyrelease-twine-"));
     try {
@@ -124,9 +124,9 @@ describe("the PyPI stand-in validates like PyPI", () => {
   });
 
   test("classifyUpload reads twine's own phrases", () => {
-    assert.deepEqual(classifyUpload("", 0, false), { kind: "uploaded" });
+    expect(classifyUpload("", 0, false)).toEqual({ kind: "uploaded" });
     assert.equal(classifyUpload("", 1, true, 8000).kind, "retryable");
-    assert.deepEqual(classifyUpload("ERROR    HTTPError: 503 Service Unavailable from https://x/legacy/\n         Service Unavailable", 1, false), { kind: "retryable", status: 503, reason: "Service Unavailable" });
+    expect(classifyUpload("ERROR    HTTPError: 503 Service Unavailable from https://x/legacy/\n         Service Unavailable", 1, false)).toEqual({ kind: "retryable", status: 503, reason: "Service Unavailable" });
     assert.equal(classifyUpload("requests.exceptions.ConnectionError: ('Connection aborted.', RemoteDisconnected('x'))", 1, false).kind, "retryable");
     assert.equal(classifyUpload("ERROR    HTTPError: 400 Bad Request from u\n         Invalid value for version.", 1, false).kind, "fatal");
     assert.equal(classifyUpload("ERROR    InvalidDistribution: Cannot find file (or expand pattern): 'x'", 1, false).kind, "fatal");

@@ -1,4 +1,4 @@
-import { after, before, describe, test, type TestContext } from "node:test";
+import { afterAll, beforeAll, describe, test, expect } from "@jest/globals";
 import assert from "node:assert/strict";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -22,7 +22,7 @@ let work: string;
 const repos: TempRepo[] = [];
 const imagesReady = hasTool(["podman", "--version"]) && hasTool([REGISTRY_BIN, "--version"]);
 
-before(async () => {
+beforeAll(async () => {
   work = mkdtempSync(join(tmpdir(), "pyrelease-release-"));
   for (const [name, text] of Object.entries(podmanFiles(work))) writeFileSync(join(work, name), text);
   github = await startGitHubServer();
@@ -30,7 +30,7 @@ before(async () => {
   if (imagesReady) registry = await startRegistry();
 });
 
-after(async () => {
+afterAll(async () => {
   await github?.close();
   await pypi?.close();
   await registry?.stop();
@@ -38,8 +38,8 @@ after(async () => {
   rmSync(work, { recursive: true, force: true });
 });
 
-function needAll(t: TestContext): boolean {
-  return needPythonTools(t) && needTool(t, ["podman", "--version"], "podman") && needTool(t, [REGISTRY_BIN, "--version"], "docker-registry");
+function needAll(): boolean {
+  return needPythonTools() && needTool(["podman", "--version"], "podman") && needTool([REGISTRY_BIN, "--version"], "docker-registry");
 }
 
 const MATRIX = { backend: ["pytorch", "vllm"], cuda: ["cuda11", "cuda12"] };
@@ -65,12 +65,12 @@ function actionsEnv(branch: string, summary: string): Record<string, string> {
 
 const sha256Pattern = /[0-9a-f]{64}/;
 
-describe("a real release of the example", { concurrency: false }, () => {
+describe("a real release of the example", () => {
   let repo: TempRepo;
   let summary: string;
 
-  test("main: PyPI once each through OIDC, images pinned by digest, a draft that records it all", async (t) => {
-    if (!needAll(t)) return;
+  test("main: PyPI once each through OIDC, images pinned by digest, a draft that records it all", async () => {
+    if (!needAll()) return;
     repo = exampleHistory("1.1.0", { releaserc: releaseConfig() });
     repos.push(repo);
     repo.commit("fix(cli): report the backend in --version output");
@@ -78,11 +78,11 @@ describe("a real release of the example", { concurrency: false }, () => {
     const run = await runSemanticRelease(repo.dir, [], actionsEnv("main", summary));
     assert.equal(run.code, 0, run.output);
     assert.match(run.output, /Published release 1\.1\.0/);
-    assert.deepEqual(repo.remoteTags().sort(), ["v1.0.0", "v1.1.0"]);
+    expect(repo.remoteTags().sort()).toEqual(["v1.0.0", "v1.1.0"]);
 
     // PyPI: the sdist and the wheel, uploaded once each.
     const files = pypi.files().filter((f) => f.version === "1.1.0");
-    assert.deepEqual(files.map((f) => f.packagetype).sort(), ["bdist_wheel", "sdist"]);
+    expect(files.map((f) => f.packagetype).sort()).toEqual(["bdist_wheel", "sdist"]);
     assert.equal(pypi.uploads().filter((u) => u.outcome === "stored").length, 2);
 
     // The draft: still a draft, the generated notes kept, every artifact recorded.
@@ -107,7 +107,7 @@ describe("a real release of the example", { concurrency: false }, () => {
         assert.ok(body.includes(`${registry!.host}/llenergymeasure/${backend}@${digest}`), `${backend} ${cuda} pinned by the registry's digest`);
       }
       const tags = await registry!.tags(`llenergymeasure/${backend}`);
-      assert.deepEqual(tags, ["1.1.0", "1.1.0-cuda11", "1.1.0-cuda12", "latest"]);
+      expect(tags).toEqual(["1.1.0", "1.1.0-cuda11", "1.1.0-cuda12", "latest"]);
       assert.equal(await registry!.digest(`llenergymeasure/${backend}`, "latest"), await registry!.digest(`llenergymeasure/${backend}`, "1.1.0-cuda12"));
     }
 
@@ -127,8 +127,9 @@ describe("a real release of the example", { concurrency: false }, () => {
     }
   });
 
-  test("next: a prerelease 1.2.0rc1 never moves latest", async (t) => {
-    if (!needAll(t) || !repo) return t.skip("needs the main release above");
+  test("next: a prerelease 1.2.0rc1 never moves latest", async () => {
+    if (!needAll()) return;
+    assert.ok(repo, "needs the main release above");
     const latestBefore = await registry!.digest("llenergymeasure/pytorch", "latest");
     git(repo.dir, ["checkout", "-q", "-b", "next"]);
     repo.commit("feat(sampling): adaptive sampling interval", { "pyproject.toml": examplePyproject("1.2.0rc1") });
@@ -146,8 +147,8 @@ describe("a real release of the example", { concurrency: false }, () => {
 });
 
 describe("a mismatch publishes nothing", () => {
-  test("EVERSIONMISMATCH: no tag, no upload, no draft, no image", async (t) => {
-    if (!needAll(t)) return;
+  test("EVERSIONMISMATCH: no tag, no upload, no draft, no image", async () => {
+    if (!needAll()) return;
     const repo = exampleHistory("1.0.1", { releaserc: { ...releaseConfig(), images: { ...releaseConfig().images, repository: `${registry!.host}/mismatch` } } });
     repos.push(repo);
     const uploadsBefore = pypi.uploads().length;
@@ -155,17 +156,19 @@ describe("a mismatch publishes nothing", () => {
     const run = await runSemanticRelease(repo.dir, [], actionsEnv("main", join(repo.root, "summary.md")));
     assert.notEqual(run.code, 0);
     assert.match(run.output, /EVERSIONMISMATCH/);
-    assert.deepEqual(repo.remoteTags(), ["v1.0.0"], "no tag pushed");
+    // no tag pushed
+    expect(repo.remoteTags()).toEqual(["v1.0.0"]);
     assert.equal(pypi.uploads().length, uploadsBefore, "nothing uploaded");
     assert.equal(github.releases().length, releasesBefore, "no release created");
-    assert.deepEqual(await registry!.tags("mismatch/pytorch"), [], "no image pushed");
+    // no image pushed
+    expect(await registry!.tags("mismatch/pytorch")).toEqual([]);
     assert.ok(!existsSync(join(repo.dir, "dist")), "nothing built");
   });
 });
 
 describe("versionMode write", () => {
-  test("prepare writes the release version into pyproject.toml, comments and layout kept, and builds that version", async (t) => {
-    if (!needPythonTools(t)) return;
+  test("prepare writes the release version into pyproject.toml, comments and layout kept, and builds that version", async () => {
+    if (!needPythonTools()) return;
     const repo = exampleHistory("1.0.0", {
       releaserc: { pyproject: { versionMode: "write" }, pypi: { ...TEST_PYPI_OPTIONS, repositoryUrl: pypi.uploadUrl, indexUrl: pypi.indexUrl, publish: false } },
     });

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { after, describe, test } from "node:test";
+import { afterAll, describe, test, expect } from "@jest/globals";
 import { fail } from "../../src/resume/fail.js";
 import { startGitHubServer } from "../support/github-server.js";
 import { makeProject, pluginContext } from "../support/plugin-context.js";
@@ -11,15 +11,15 @@ import { describeHits, scanForSecrets } from "../support/secrets.js";
 import { needPythonTools } from "../support/tools.js";
 
 const cleanups: (() => unknown)[] = [];
-after(async () => {
+afterAll(async () => {
   for (const cleanup of cleanups.reverse()) await cleanup();
 });
 
 const ARTIFACTS_START = "<!-- pyrelease:artifacts:start -->";
 
 describe("pyrelease resume", () => {
-  test("a tag pushed by hand: check-version, then resume publishes it and creates the draft with notes", async (t) => {
-    if (!needPythonTools(t)) return;
+  test("a tag pushed by hand: check-version, then resume publishes it and creates the draft with notes", async () => {
+    if (!needPythonTools()) return;
     const pypi = await startPypiServer();
     const github = await startGitHubServer();
     cleanups.push(() => pypi.close(), () => github.close());
@@ -38,7 +38,7 @@ describe("pyrelease resume", () => {
     assert.equal(checked.code, 0, checked.output);
     const resumed = await runPyrelease(repo.dir, ["resume"], env);
     assert.equal(resumed.code, 0, resumed.output);
-    assert.deepEqual(pypi.files().map((f) => f.filename).sort(), ["llenergymeasure_demo-1.1.0-py3-none-any.whl", "llenergymeasure_demo-1.1.0.tar.gz"]);
+    expect(pypi.files().map((f) => f.filename).sort()).toEqual(["llenergymeasure_demo-1.1.0-py3-none-any.whl", "llenergymeasure_demo-1.1.0.tar.gz"]);
     const [draft] = github.releases();
     assert.equal(draft.tag_name, "v1.1.0");
     assert.equal(draft.draft, true);
@@ -46,8 +46,8 @@ describe("pyrelease resume", () => {
     assert.ok(draft.body?.includes(ARTIFACTS_START), "and the artifacts section");
   });
 
-  test("a release whose PyPI upload failed halfway is finished without duplicates; a second resume is a no-op", async (t) => {
-    if (!needPythonTools(t)) return;
+  test("a release whose PyPI upload failed halfway is finished without duplicates; a second resume is a no-op", async () => {
+    if (!needPythonTools()) return;
     const pypi = await startPypiServer();
     const github = await startGitHubServer();
     cleanups.push(() => pypi.close(), () => github.close());
@@ -69,7 +69,8 @@ describe("pyrelease resume", () => {
     const first = await runSemanticRelease(repo.dir, ["--no-ci"], env);
     assert.notEqual(first.code, 0, first.output);
     assert.match(first.output, /EUPLOAD/);
-    assert.deepEqual(repo.remoteTags().sort(), ["v1.0.0", "v1.1.0"], "semantic-release pushed the tag before publishing");
+    // semantic-release pushed the tag before publishing
+    expect(repo.remoteTags().sort()).toEqual(["v1.0.0", "v1.1.0"]);
     assert.equal(pypi.files().length, 1, "half the release is on the index");
     assert.equal(github.releases().length, 1);
     assert.ok(!github.releases()[0].body?.includes(ARTIFACTS_START), "no artifacts section yet");
@@ -80,7 +81,8 @@ describe("pyrelease resume", () => {
     const resumed = await runPyrelease(repo.dir, ["resume", "--tag", "v1.1.0"], env);
     assert.equal(resumed.code, 0, resumed.output);
     const stored = pypi.uploads().filter((u) => u.outcome === "stored").map((u) => u.filename).sort();
-    assert.deepEqual(stored, ["llenergymeasure_demo-1.1.0-py3-none-any.whl", "llenergymeasure_demo-1.1.0.tar.gz"], "each file stored exactly once");
+    // each file stored exactly once
+    expect(stored).toEqual(["llenergymeasure_demo-1.1.0-py3-none-any.whl", "llenergymeasure_demo-1.1.0.tar.gz"]);
     assert.equal(pypi.uploads().filter((u) => u.outcome === "identical").length, 0, "the file already there was not sent again");
     const releases = github.releases();
     assert.equal(releases.length, 1, "the draft was reused");
@@ -101,7 +103,7 @@ describe("pyrelease resume", () => {
     assert.match(again.output, /already published|already up to date/);
 
     const hits = scanForSecrets({ secrets: Object.fromEntries([...pypi.secrets(), github.token].map((s, i) => [`secret #${i}`, s])), outputs: { first: first.output, resumed: resumed.output, again: again.output }, paths: [repo.dir, summary] });
-    assert.deepEqual(hits, [], describeHits(hits));
+    expect(hits).toEqual([]);
   });
 
   test("an unknown tag is ENORELEASETAG with exit 1; a missing --tag is a usage error", async () => {

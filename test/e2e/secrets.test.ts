@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { after, describe, test } from "node:test";
+import { afterAll, describe, test, expect } from "@jest/globals";
 import { createDockerStandin, recordedMetadata } from "../support/docker-standin.js";
 import { startGitHubServer } from "../support/github-server.js";
 import { startPypiServer } from "../support/pypi-server.js";
@@ -12,7 +12,7 @@ import { needPythonTools } from "../support/tools.js";
 import { actionsReleaseEnv } from "../support/actions-env.js";
 
 const cleanups: (() => unknown)[] = [];
-after(async () => {
+afterAll(async () => {
   for (const cleanup of cleanups.reverse()) await cleanup();
 });
 
@@ -30,17 +30,14 @@ describe("the secret scanner", () => {
       outputs: { run: `::add-mask::${secret}\nall fine`, other: `token=${other}` },
       paths: [repo.dir],
     });
-    assert.deepEqual(
-      hits.map((h) => `${h.secret}@${h.where.replace(repo.dir, "<repo>")}`).sort(),
-      ["github@<repo>/dist/auth.txt", "github@output:other", "minted@<repo>/release-manifest.json"],
-    );
+    expect(hits.map((h) => `${h.secret}@${h.where.replace(repo.dir, "<repo>")}`).sort()).toEqual(["github@<repo>/dist/auth.txt", "github@output:other", "minted@<repo>/release-manifest.json"]);
     assert.doesNotMatch(describeHits(hits), new RegExp(secret), "a report names the secret, never shows it");
   });
 });
 
 describe("no secret leaks from a full release", () => {
-  test("PyPI (trusted publishing, with faults), images and the artifacts section: no token in any output or written file", async (t) => {
-    if (!needPythonTools(t)) return;
+  test("PyPI (trusted publishing, with faults), images and the artifacts section: no token in any output or written file", async () => {
+    if (!needPythonTools()) return;
     const pypi = await startPypiServer();
     const github = await startGitHubServer();
     const docker = createDockerStandin();
@@ -90,6 +87,6 @@ describe("no secret leaks from a full release", () => {
       outputs: { "semantic-release": run.output, "GitHub release body": JSON.stringify(github.releases()) },
       paths: [repo.dir, summary, outputFile],
     });
-    assert.deepEqual(hits, [], describeHits(hits));
+    expect(hits).toEqual([]);
   });
 });

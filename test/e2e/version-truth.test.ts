@@ -1,4 +1,4 @@
-import { describe, test, after } from "node:test";
+import { describe, test, afterAll, expect } from "@jest/globals";
 import assert from "node:assert/strict";
 import { createRepo, examplePyproject, exampleHistory, git, runSemanticRelease, runPyrelease, type TempRepo } from "../support/repo.js";
 
@@ -9,7 +9,7 @@ import { createRepo, examplePyproject, exampleHistory, git, runSemanticRelease, 
 const repos: TempRepo[] = [];
 /** A frame of this package's code in a stack trace (semantic-release's CLI prints its own frames on any failure). */
 const OUR_STACK_FRAME = /\bat .*dist\/(src|index)/;
-after(() => repos.forEach((repo) => repo.cleanup()));
+afterAll(() => repos.forEach((repo) => repo.cleanup()));
 const track = (repo: TempRepo) => (repos.push(repo), repo);
 
 describe("dry run on a laptop", () => {
@@ -22,7 +22,8 @@ describe("dry run on a laptop", () => {
     assert.match(run.output, /GitHub release v1\.1\.0 will be created as a DRAFT/);
     assert.match(run.output, /llenergymeasure_demo-1\.1\.0\.tar\.gz/, "the sdist a real run would build");
     assert.match(run.output, /llenergymeasure_demo-1\.1\.0-\S*\.whl/, "the wheel a real run would build");
-    assert.deepEqual(repo.remoteTags(), ["v1.0.0"], "a dry run pushes no tag");
+    // a dry run pushes no tag
+    expect(repo.remoteTags()).toEqual(["v1.0.0"]);
   });
 
   test("versions disagree: EVERSIONMISMATCH names both versions and the ways out", async () => {
@@ -123,6 +124,6 @@ describe("pyrelease plan", () => {
     assert.equal(run.code, 0, run.output);
     assert.match(run.stdout, /Plan: 1\.0\.0 → 1\.1\.0 \(PEP 440 1\.1\.0\), minor release, tag v1\.1\.0, channel default; the GitHub release will be a draft/);
     assert.match(run.stdout, /No GitHub token/, "the token given was not used");
-    assert.deepEqual(repo.remoteTags(), ["v1.0.0"]);
+    expect(repo.remoteTags()).toEqual(["v1.0.0"]);
   });
 });

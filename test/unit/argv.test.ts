@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { describe, test } from "node:test";
+import { describe, test, expect } from "@jest/globals";
 import { bakeArgv, bakeFile, imagetoolsArgv } from "../../src/images/bake.js";
 import { podmanBuildArgv } from "../../src/images/podman.js";
 import { readImagesOptions } from "../../src/images/options.js";
@@ -73,10 +73,10 @@ describe("hostile values where a name is expected are refused", () => {
 
   test("pypi URLs with a shell payload are refused", () => {
     const { problems } = readPypiOptions({ pypi: { repositoryUrl: "$(curl evil)", indexUrl: "`id`" } });
-    assert.deepEqual(problems.map((p) => p.key).sort(), ["pypi.indexUrl", "pypi.repositoryUrl"]);
+    expect(problems.map((p) => p.key).sort()).toEqual(["pypi.indexUrl", "pypi.repositoryUrl"]);
   });
 
   test("images options accept a hostile build arg value (it is data, not code)", () => {
-    assert.deepEqual(readImagesOptions({ images: { ...IMAGES, buildArgs: { X: HOSTILE.join("") } } }).problems, []);
+    expect(readImagesOptions({ images: { ...IMAGES, buildArgs: { X: HOSTILE.join("") } } }).problems).toEqual([]);
   });
 });

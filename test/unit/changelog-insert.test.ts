@@ -1,4 +1,4 @@
-import { test } from "node:test";
+import { test, expect } from "@jest/globals";
 import assert from "node:assert/strict";
 import { insertRelease } from "../../src/changelog/insert.js";
 import { releaseSection } from "../../src/changelog/release.js";
@@ -122,12 +122,12 @@ test("version headings and their order", () => {
 
 test("the section of a published release: its curated body, under its heading", () => {
   const drafted = `${V21}\n`;
-  assert.deepEqual(releaseSection({ tag_name: "v2.1.0", body: drafted }, "2.1.0"), { text: V21, strippedCuratorBlock: false });
-  assert.deepEqual(releaseSection({ tag_name: "v2.1.0", body: "- written\r\n- by hand\r\n", published_at: "2026-03-01T10:00:00Z" }, "2.1.0"), {
+  expect(releaseSection({ tag_name: "v2.1.0", body: drafted }, "2.1.0")).toEqual({ text: V21, strippedCuratorBlock: false });
+  expect(releaseSection({ tag_name: "v2.1.0", body: "- written\r\n- by hand\r\n", published_at: "2026-03-01T10:00:00Z" }, "2.1.0")).toEqual({
     text: "## v2.1.0 — 2026-03-01\n\n- written\n- by hand",
     strippedCuratorBlock: false,
   });
   const forgotten = `${V21}\n\n${CURATOR_START}\n<details>\n\n- x\n</details>\n${CURATOR_END}\n`;
-  assert.deepEqual(releaseSection({ tag_name: "v2.1.0", body: forgotten }, "2.1.0"), { text: V21, strippedCuratorBlock: true });
-  assert.deepEqual(releaseSection({ tag_name: "v2.1.0", body: null, published_at: null }, "2.1.0"), { text: "## v2.1.0", strippedCuratorBlock: false });
+  expect(releaseSection({ tag_name: "v2.1.0", body: forgotten }, "2.1.0")).toEqual({ text: V21, strippedCuratorBlock: true });
+  expect(releaseSection({ tag_name: "v2.1.0", body: null, published_at: null }, "2.1.0")).toEqual({ text: "## v2.1.0", strippedCuratorBlock: false });
 });

@@ -1,4 +1,4 @@
-import { test } from "node:test";
+import { test, expect } from "@jest/globals";
 import assert from "node:assert/strict";
 import { githubApiUrl, githubToken, parseGitHubRepo } from "../../src/github/client.js";
 
@@ -18,7 +18,7 @@ test("parseGitHubRepo reads owner and repository from every URL form git accepts
     ["not a url", null],
     ["", null],
   ];
-  for (const [url, expected] of cases) assert.deepEqual(parseGitHubRepo(url), expected, url);
+  for (const [url, expected] of cases) expect(parseGitHubRepo(url)).toEqual(expected);
 });
 
 test("githubToken uses GH_TOKEN first, like @semantic-release/github, so both act as the same identity", () => {

@@ -1,4 +1,4 @@
-import { test } from "node:test";
+import { test, expect } from "@jest/globals";
 import assert from "node:assert/strict";
 import {
   SECTION_END,
@@ -131,7 +131,7 @@ test("renderArtifacts: only what was published appears", () => {
 
 test("renderManifest carries version, tag, commit, hashes and pins, and nothing that changes between runs", () => {
   const manifest = renderManifest(RELEASES, FACTS);
-  assert.deepEqual(manifest, {
+  expect(manifest).toEqual({
     version: "2.1.0-rc.1",
     pep440: "2.1.0rc1",
     tag: "v2.1.0-rc.1",
@@ -146,7 +146,7 @@ test("renderManifest carries version, tag, commit, hashes and pins, and nothing 
       { ...RELEASES[2].images![1], pin: `docker.io/llenergymeasure/vllm@${DIGEST_VLLM}` },
     ],
   });
-  assert.deepEqual(renderManifest(RELEASES, FACTS), manifest);
+  expect(renderManifest(RELEASES, FACTS)).toEqual(manifest);
 });
 
 test("formatSize", () => {

@@ -1,4 +1,4 @@
-import { test } from "node:test";
+import { test, expect } from "@jest/globals";
 import assert from "node:assert/strict";
 import { bakeArgv, bakeFile, dockerfileInContext, imagetoolsArgv, parseBakeMetadata } from "../../src/images/bake.js";
 import { credentialsFromAuthFile } from "../../src/images/credentials.js";
@@ -23,8 +23,8 @@ const labels = ociLabels({ pep440: "2.0.0rc1", revision: "abc123", source: "git@
 
 test("bake JSON: one explicit target per entry, pushed by digest only", () => {
   const file = bakeFile(plans, labels);
-  assert.deepEqual(file.group, { default: { targets: ["pytorch-cuda12", "vllm-cuda12"] } });
-  assert.deepEqual(file.target["vllm-cuda12"], {
+  expect(file.group).toEqual({ default: { targets: ["pytorch-cuda12", "vllm-cuda12"] } });
+  expect(file.target["vllm-cuda12"]).toEqual({
     context: ".",
     dockerfile: "docker/Dockerfile.vllm",
     args: { CUDA: "cuda12", VERSION: "2.0.0rc1" },
@@ -44,14 +44,14 @@ test("bake JSON: one explicit target per entry, pushed by digest only", () => {
 });
 
 test("buildx argv: bake with a metadata file, retries name the missing targets, imagetools tags by digest", () => {
-  assert.deepEqual(bakeArgv({ file: "/t/bake.json", metadataFile: "/t/meta.json" }), [
+  expect(bakeArgv({ file: "/t/bake.json", metadataFile: "/t/meta.json" })).toEqual([
     "buildx", "bake", "-f", "/t/bake.json", "--metadata-file", "/t/meta.json", "--progress", "plain",
   ]);
-  assert.deepEqual(bakeArgv({ file: "b.json", metadataFile: "m.json", builder: "remote", targets: ["vllm-cuda12"] }), [
+  expect(bakeArgv({ file: "b.json", metadataFile: "m.json", builder: "remote", targets: ["vllm-cuda12"] })).toEqual([
     "buildx", "bake", "--builder", "remote", "-f", "b.json", "--metadata-file", "m.json", "--progress", "plain", "vllm-cuda12",
   ]);
   const digest = `sha256:${"a".repeat(64)}`;
-  assert.deepEqual(imagetoolsArgv({ repository: "docker.io/llenergymeasure/pytorch", digest, tags: ["2.0.0rc1-cuda12", "2.0.0rc1"] }), [
+  expect(imagetoolsArgv({ repository: "docker.io/llenergymeasure/pytorch", digest, tags: ["2.0.0rc1-cuda12", "2.0.0rc1"] })).toEqual([
     "buildx", "imagetools", "create",
     "-t", "docker.io/llenergymeasure/pytorch:2.0.0rc1-cuda12",
     "-t", "docker.io/llenergymeasure/pytorch:2.0.0rc1",
@@ -71,21 +71,21 @@ test("--metadata-file: containerimage.digest per target; targets without one are
     "vllm-cuda12": { "buildx.build.ref": "builder/builder0/y" },
     "bad-digest": { "containerimage.digest": "sha256:short" },
   });
-  assert.deepEqual(parseBakeMetadata(text), { "pytorch-cuda12": digest });
-  assert.deepEqual(parseBakeMetadata(""), {});
-  assert.deepEqual(parseBakeMetadata("null"), {});
+  expect(parseBakeMetadata(text)).toEqual({ "pytorch-cuda12": digest });
+  expect(parseBakeMetadata("")).toEqual({});
+  expect(parseBakeMetadata("null")).toEqual({});
 });
 
 test("podman argv: build args and labels as flags, layout push by digest file, password never in argv", () => {
   const argv = podmanBuildArgv(plans[0], { "org.opencontainers.image.version": "2.0.0rc1" }, { iidfile: "/t/id", tlsVerify: false });
-  assert.deepEqual(argv, [
+  expect(argv).toEqual([
     "build", "--file", "docker/Dockerfile.pytorch", "--iidfile", "/t/id", "--layers=false", "--tls-verify=false",
     "--build-arg", "CUDA=cuda12", "--build-arg", "VERSION=2.0.0rc1",
     "--label", "org.opencontainers.image.version=2.0.0rc1", ".",
   ]);
   assert.ok(!podmanBuildArgv(plans[0], {}, { iidfile: "i", tlsVerify: true }).includes("--tls-verify=false"));
-  assert.deepEqual(podmanLayoutPushArgv("abc", "/t/layout", "/t/digest"), ["push", "--digestfile", "/t/digest", "abc", "oci:/t/layout"]);
-  assert.deepEqual(podmanLoginArgv("docker.io", "me", true), ["login", "--username", "me", "--password-stdin", "docker.io"]);
+  expect(podmanLayoutPushArgv("abc", "/t/layout", "/t/digest")).toEqual(["push", "--digestfile", "/t/digest", "abc", "oci:/t/layout"]);
+  expect(podmanLoginArgv("docker.io", "me", true)).toEqual(["login", "--username", "me", "--password-stdin", "docker.io"]);
 });
 
 test("transient registry errors are retried; build errors are not", () => {
@@ -107,12 +107,12 @@ test("transient registry errors are retried; build errors are not", () => {
 });
 
 test("registry endpoints and stored credentials", () => {
-  assert.deepEqual(registryEndpoint("docker.io/llenergymeasure/pytorch", true), { base: "https://registry-1.docker.io", path: "llenergymeasure/pytorch", host: "docker.io" });
-  assert.deepEqual(registryEndpoint("ubuntu", true), { base: "https://registry-1.docker.io", path: "library/ubuntu", host: "docker.io" });
-  assert.deepEqual(registryEndpoint("127.0.0.1:5000/ns/x", false), { base: "http://127.0.0.1:5000", path: "ns/x", host: "127.0.0.1:5000" });
+  expect(registryEndpoint("docker.io/llenergymeasure/pytorch", true)).toEqual({ base: "https://registry-1.docker.io", path: "llenergymeasure/pytorch", host: "docker.io" });
+  expect(registryEndpoint("ubuntu", true)).toEqual({ base: "https://registry-1.docker.io", path: "library/ubuntu", host: "docker.io" });
+  expect(registryEndpoint("127.0.0.1:5000/ns/x", false)).toEqual({ base: "http://127.0.0.1:5000", path: "ns/x", host: "127.0.0.1:5000" });
   const file = JSON.stringify({ auths: { "https://index.docker.io/v1/": { auth: Buffer.from("me:pa:ss").toString("base64") }, "ghcr.io": { auth: Buffer.from("u:p").toString("base64") } } });
-  assert.deepEqual(credentialsFromAuthFile(file, "docker.io"), { username: "me", password: "pa:ss" });
-  assert.deepEqual(credentialsFromAuthFile(file, "ghcr.io"), { username: "u", password: "p" });
+  expect(credentialsFromAuthFile(file, "docker.io")).toEqual({ username: "me", password: "pa:ss" });
+  expect(credentialsFromAuthFile(file, "ghcr.io")).toEqual({ username: "u", password: "p" });
   assert.equal(credentialsFromAuthFile(file, "quay.io"), undefined);
   assert.equal(credentialsFromAuthFile("not json", "ghcr.io"), undefined);
 });

@@ -1,4 +1,4 @@
-import { test } from "node:test";
+import { test, expect } from "@jest/globals";
 import assert from "node:assert/strict";
 import { entryId, entryLabel, expandMatrix, parseSelector } from "../../src/images/matrix.js";
 import { readImagesOptions, type ImagesOptions } from "../../src/images/options.js";
@@ -12,20 +12,20 @@ const MATRIX = { backend: ["pytorch", "vllm", "tensorrt"], cuda: ["cuda11", "cud
 
 function options(images: Record<string, unknown>): ImagesOptions {
   const { options: read, problems } = readImagesOptions({ images: { repository: "docker.io/llenergymeasure", matrix: MATRIX, ...images } });
-  assert.deepEqual(problems, []);
+  expect(problems).toEqual([]);
   return read!;
 }
 
 test("options: absent images means no images; defaults fill the rest", () => {
-  assert.deepEqual(readImagesOptions({}), { problems: [] });
+  expect(readImagesOptions({})).toEqual({ problems: [] });
   const read = options({});
   assert.equal(read.name, "{backend}");
   assert.equal(read.dockerfile, "docker/Dockerfile.{backend}");
   assert.equal(read.context, ".");
-  assert.deepEqual(read.tags, ["{pep440}-{cuda}"]);
+  expect(read.tags).toEqual(["{pep440}-{cuda}"]);
   assert.equal(read.builder, "buildx");
   assert.equal(read.tlsVerify, true);
-  assert.deepEqual(readImagesOptions({ images: { repository: "r.io/x", matrix: { backend: ["a"] } } }).options?.tags, ["{pep440}"]);
+  expect(readImagesOptions({ images: { repository: "r.io/x", matrix: { backend: ["a"] } } }).options?.tags).toEqual(["{pep440}"]);
 });
 
 test("options: every problem is reported at once", () => {
@@ -50,15 +50,15 @@ test("options: every problem is reported at once", () => {
   ]) {
     assert.ok(keys.includes(key), `${key} missing from ${keys.join(", ")}`);
   }
-  assert.deepEqual(readImagesOptions({ images: "docker.io/x" }).problems, [{ key: "images", reason: "must be an object" }]);
+  expect(readImagesOptions({ images: "docker.io/x" }).problems).toEqual([{ key: "images", reason: "must be an object" }]);
 });
 
 test("matrix: every combination, first axis slowest, with stable names", () => {
   const entries = expandMatrix(MATRIX);
   assert.equal(entries.length, 6);
-  assert.deepEqual(entries.map(entryId), ["pytorch-cuda11", "pytorch-cuda12", "vllm-cuda11", "vllm-cuda12", "tensorrt-cuda11", "tensorrt-cuda12"]);
+  expect(entries.map(entryId)).toEqual(["pytorch-cuda11", "pytorch-cuda12", "vllm-cuda11", "vllm-cuda12", "tensorrt-cuda11", "tensorrt-cuda12"]);
   assert.equal(entryLabel(entries[3]), "backend=vllm,cuda=cuda12");
-  assert.deepEqual(expandMatrix({ backend: ["a"] }), [{ backend: "a" }]);
+  expect(expandMatrix({ backend: ["a"] })).toEqual([{ backend: "a" }]);
 });
 
 test("--only selectors", () => {
@@ -69,7 +69,7 @@ test("--only selectors", () => {
     ["backend=a,backend=b", { ok: false, reason: 'axis "backend" is given twice' }],
     ["", { ok: false, reason: "no axis=value given" }],
   ];
-  for (const [text, expected] of cases) assert.deepEqual(parseSelector(text), expected, text);
+  for (const [text, expected] of cases) expect(parseSelector(text)).toEqual(expected);
 });
 
 test("templates: version placeholders and axes; unknown ones are errors, not blanks", () => {
@@ -83,7 +83,7 @@ test("templates: version placeholders and axes; unknown ones are errors, not bla
     ["{}", { ok: false, unknown: ["{}"] }],
     ["plain", { ok: true, value: "plain" }],
   ];
-  for (const [template, expected] of cases) assert.deepEqual(renderTemplate(template, vars), expected, template);
+  for (const [template, expected] of cases) expect(renderTemplate(template, vars)).toEqual(expected);
   assert.equal(versionVars("2.0.0-nightly.1"), undefined);
   assert.equal(renderTemplate("{constructor}", vars).ok, false);
 });
@@ -116,8 +116,8 @@ test("reference grammar (distribution/reference)", () => {
     ["x/".repeat(130) + "x", /255/],
   ];
   for (const [ref, reason] of invalid) assert.match(checkReference(ref) ?? "valid", reason, ref);
-  assert.deepEqual(checkName("llenergymeasure/pytorch"), { ok: true, domain: "docker.io", path: "llenergymeasure/pytorch" });
-  assert.deepEqual(checkName("localhost:5000/a"), { ok: true, domain: "localhost:5000", path: "a" });
+  expect(checkName("llenergymeasure/pytorch")).toEqual({ ok: true, domain: "docker.io", path: "llenergymeasure/pytorch" });
+  expect(checkName("localhost:5000/a")).toEqual({ ok: true, domain: "localhost:5000", path: "a" });
   assert.equal(checkTag("2.0.0rc1-cuda12"), undefined);
   assert.equal(checkTag("latest"), undefined);
 });
@@ -132,34 +132,34 @@ test("latest moves only on a stable release of the main release branch", () => {
     [undefined, "2.0.0", false],
   ];
   for (const [branch, version, expected] of cases) assert.equal(latestAllowed(branch, version), expected, `${JSON.stringify(branch)} ${version}`);
-  assert.deepEqual(entryTags(["2.0.0-cuda12"], { isLatestEntry: true, pep440: "2.0.0", latest: true }), ["2.0.0-cuda12", "2.0.0", "latest"]);
-  assert.deepEqual(entryTags(["2.0.0rc1-cuda12"], { isLatestEntry: true, pep440: "2.0.0rc1", latest: false }), ["2.0.0rc1-cuda12", "2.0.0rc1"]);
-  assert.deepEqual(entryTags(["2.0.0"], { isLatestEntry: true, pep440: "2.0.0", latest: true }), ["2.0.0", "latest"]);
-  assert.deepEqual(entryTags(["2.0.0-cuda11"], { isLatestEntry: false, pep440: "2.0.0", latest: true }), ["2.0.0-cuda11"]);
+  expect(entryTags(["2.0.0-cuda12"], { isLatestEntry: true, pep440: "2.0.0", latest: true })).toEqual(["2.0.0-cuda12", "2.0.0", "latest"]);
+  expect(entryTags(["2.0.0rc1-cuda12"], { isLatestEntry: true, pep440: "2.0.0rc1", latest: false })).toEqual(["2.0.0rc1-cuda12", "2.0.0rc1"]);
+  expect(entryTags(["2.0.0"], { isLatestEntry: true, pep440: "2.0.0", latest: true })).toEqual(["2.0.0", "latest"]);
+  expect(entryTags(["2.0.0-cuda11"], { isLatestEntry: false, pep440: "2.0.0", latest: true })).toEqual(["2.0.0-cuda11"]);
 });
 
 test("plan: the full matrix with tags per entry; latest only where the rules allow", () => {
   const read = options({ latest: { cuda: "cuda12" }, buildArgs: { CUDA: "{cuda}", VERSION: "{pep440}" } });
   const stable = planImages(read, { vars: versionVars("2.0.0")!, latest: true });
-  assert.deepEqual(stable.errors, []);
+  expect(stable.errors).toEqual([]);
   assert.equal(stable.plans.length, 6);
   const vllm12 = stable.plans.find((p) => p.id === "vllm-cuda12")!;
   assert.equal(vllm12.repository, "docker.io/llenergymeasure/vllm");
   assert.equal(vllm12.dockerfile, "docker/Dockerfile.vllm");
-  assert.deepEqual(vllm12.buildArgs, { CUDA: "cuda12", VERSION: "2.0.0" });
-  assert.deepEqual(vllm12.tags, ["2.0.0-cuda12", "2.0.0", "latest"]);
-  assert.deepEqual(stable.plans.find((p) => p.id === "vllm-cuda11")!.tags, ["2.0.0-cuda11"]);
+  expect(vllm12.buildArgs).toEqual({ CUDA: "cuda12", VERSION: "2.0.0" });
+  expect(vllm12.tags).toEqual(["2.0.0-cuda12", "2.0.0", "latest"]);
+  expect(stable.plans.find((p) => p.id === "vllm-cuda11")!.tags).toEqual(["2.0.0-cuda11"]);
 
   const rc = planImages(read, { vars: versionVars("2.0.0-rc.1")!, latest: false });
   assert.ok(rc.plans.every((p) => !p.tags.includes("latest")));
-  assert.deepEqual(rc.plans.find((p) => p.id === "pytorch-cuda12")!.tags, ["2.0.0rc1-cuda12", "2.0.0rc1"]);
+  expect(rc.plans.find((p) => p.id === "pytorch-cuda12")!.tags).toEqual(["2.0.0rc1-cuda12", "2.0.0rc1"]);
 });
 
 test("plan: unknown placeholders, bad references and tag collisions, all at once", () => {
   const read = options({ name: "{Backend}", tags: ["{pep440}", "{gpu}"], dockerfile: "docker/{flavour}" });
   const { errors } = planImages(read, { vars: versionVars("2.0.0")!, latest: true });
   const codes = errors.map((e) => (e as { code?: string }).code);
-  assert.deepEqual(codes, ["EINVALIDCONFIG", "EINVALIDIMAGEREF"]);
+  expect(codes).toEqual(["EINVALIDCONFIG", "EINVALIDIMAGEREF"]);
   const config = errors[0].message + (errors[0] as { details?: string }).details;
   for (const text of ["images.name", "{Backend}", "images.tags[1]", "{gpu}", "images.dockerfile", "{flavour}"]) assert.ok(config.includes(text), text);
 
@@ -190,7 +190,7 @@ test("since: the first version with images, its own release candidates included"
 
 test("scale-out: the GitHub Actions matrix has one job per entry with its --only value", async () => {
   const { githubMatrix, selectPlans } = await import("../../src/images/scaleout.js");
-  assert.deepEqual(githubMatrix({ matrix: { backend: ["pytorch", "vllm"], cuda: ["cuda12"] } }), {
+  expect(githubMatrix({ matrix: { backend: ["pytorch", "vllm"], cuda: ["cuda12"] } })).toEqual({
     include: [
       { id: "pytorch-cuda12", only: "backend=pytorch,cuda=cuda12" },
       { id: "vllm-cuda12", only: "backend=vllm,cuda=cuda12" },
@@ -198,8 +198,8 @@ test("scale-out: the GitHub Actions matrix has one job per entry with its --only
   });
   const read = options({});
   const { plans } = planImages(read, { vars: versionVars("2.0.0")!, latest: false });
-  assert.deepEqual(selectPlans(plans, read, "backend=vllm").map((p) => p.id), ["vllm-cuda11", "vllm-cuda12"]);
-  assert.deepEqual(selectPlans(plans, read, "cuda=cuda12,backend=tensorrt").map((p) => p.id), ["tensorrt-cuda12"]);
+  expect(selectPlans(plans, read, "backend=vllm").map((p) => p.id)).toEqual(["vllm-cuda11", "vllm-cuda12"]);
+  expect(selectPlans(plans, read, "cuda=cuda12,backend=tensorrt").map((p) => p.id)).toEqual(["tensorrt-cuda12"]);
   assert.throws(() => selectPlans(plans, read, "backend=jax"), (e: any) => e.code === "EINVALIDCONFIG" && /pytorch, vllm, tensorrt/.test(e.details));
   assert.throws(() => selectPlans(plans, read, "gpu=a100"), (e: any) => e.code === "EINVALIDCONFIG" && /not a matrix axis/.test(e.details));
 });

@@ -1,4 +1,4 @@
-import { test } from "node:test";
+import { test, expect } from "@jest/globals";
 import assert from "node:assert/strict";
 import { gatedRelease, milestoneVerdict, nextStableVersion } from "../../src/cadence/gate.js";
 import { readCadenceOptions } from "../../src/cadence/options.js";
@@ -45,14 +45,11 @@ test("the verdict and the log line", () => {
     [{ title: "v2.1.0", state: "closed", open_issues: 0 }, true, "minor release 2.1.0: milestone v2.1.0 is closed, releasing"],
     [null, false, 'minor release 2.1.0 held: there is no milestone titled v2.1.0 (create it, close it when its work is done, or set cadence.minor to "immediate")'],
   ];
-  for (const [milestone, release, message] of cases) assert.deepEqual(milestoneVerdict(gated, milestone), { release, message });
+  for (const [milestone, release, message] of cases) expect(milestoneVerdict(gated, milestone)).toEqual({ release, message });
 });
 
 test("cadence options", () => {
-  assert.deepEqual(readCadenceOptions({}), { options: { minor: "immediate", major: "immediate" }, problems: [] });
-  assert.deepEqual(readCadenceOptions({ cadence: { major: "milestone" } }).options, { minor: "immediate", major: "milestone" });
-  assert.deepEqual(
-    readCadenceOptions({ cadence: { minor: "weekly", patch: "milestone", when: 1 } }).problems.map((p) => p.key),
-    ["cadence.minor", "cadence.patch", "cadence.when"],
-  );
+  expect(readCadenceOptions({})).toEqual({ options: { minor: "immediate", major: "immediate" }, problems: [] });
+  expect(readCadenceOptions({ cadence: { major: "milestone" } }).options).toEqual({ minor: "immediate", major: "milestone" });
+  expect(readCadenceOptions({ cadence: { minor: "weekly", patch: "milestone", when: 1 } }).problems.map((p) => p.key)).toEqual(["cadence.minor", "cadence.patch", "cadence.when"]);
 });

@@ -1,4 +1,4 @@
-import { test } from "node:test";
+import { test, expect } from "@jest/globals";
 import assert from "node:assert/strict";
 import { classifyCommit, type ParsedCommit } from "../../src/notes/classify.js";
 import { CURATOR_END, CURATOR_START, stripCuratorBlock } from "../../src/notes/curator.js";
@@ -56,9 +56,9 @@ test("where a commit goes: section, notes only, or the curator block with the re
 
 test("`feat!:` without a footer is listed once, under Breaking; a footer keeps the commit in its section too", () => {
   const bang = classifyCommit(commit(1, "feat(api)!: drop 3.9", { notes: [{ title: "BREAKING CHANGE", text: "drop 3.9" }] }), options);
-  assert.deepEqual(bang.kind === "entry" && [bang.section, bang.breaking], [undefined, ["drop 3.9"]]);
+  expect(bang.kind === "entry" && [bang.section, bang.breaking]).toEqual([undefined, ["drop 3.9"]]);
   const footer = classifyCommit(commit(1, "feat: new cli", { notes: [{ title: "BREAKING CHANGE", text: "`run` is now `run-study`" }] }), options);
-  assert.deepEqual(footer.kind === "entry" && [footer.section, footer.breaking], ["added", ["`run` is now `run-study`"]]);
+  expect(footer.kind === "entry" && [footer.section, footer.breaking]).toEqual(["added", ["`run` is now `run-study`"]]);
 });
 
 test("classifying never writes to the commit and shares none of its objects", () => {
@@ -67,7 +67,7 @@ test("classifying never writes to the commit and shares none of its objects", ()
   const result = classifyCommit(input, options);
   assert.ok(result.kind === "entry");
   assert.notEqual(result.references[0], input.references![0]);
-  assert.deepEqual(result.references, references);
+  expect(result.references).toEqual(references);
 });
 
 test("the rendered notes: header, sections in the decision record's order, links, curator block", () => {
@@ -143,22 +143,22 @@ test("the deprecation window names the first minor that may remove the API", () 
 });
 
 test("notes options: defaults, user rules, and every problem at once", () => {
-  assert.deepEqual(options.ignore.map((r) => r.name), ["wip", "typo", "merge", "fixup"]);
+  expect(options.ignore.map((r) => r.name)).toEqual(["wip", "typo", "merge", "fixup"]);
   assert.equal(options.deprecationWindow, 1);
   const custom = readNotesOptions({ notes: { ignore: ["merge", "/^chore\\(deps\\)/i"], deprecationWindow: 2, types: { docs: "changed", fix: false } } });
-  assert.deepEqual(custom.problems, []);
+  expect(custom.problems).toEqual([]);
   assert.equal(matchIgnoreRule("chore(deps): bump x", custom.options.ignore)?.name, "/^chore\\(deps\\)/i");
   assert.equal(matchIgnoreRule("wip: x", custom.options.ignore), undefined);
   assert.equal(classifyCommit(commit(1, "docs: guide"), custom.options).kind, "entry");
   assert.equal(classifyCommit(commit(1, "fix: x"), custom.options).kind, "noise");
 
   const bad = readNotesOptions({ notes: { ignore: ["nope", "/(/"], deprecationWindow: 0, types: { feat: "features" }, sections: {} } });
-  assert.deepEqual(bad.problems.map((p) => p.key), ["notes.ignore", "notes.ignore", "notes.deprecationWindow", "notes.types.feat", "notes.sections"]);
+  expect(bad.problems.map((p) => p.key)).toEqual(["notes.ignore", "notes.ignore", "notes.deprecationWindow", "notes.types.feat", "notes.sections"]);
 });
 
 test("a /g/ rule matches every commit it should, not every other one", () => {
   const rule = parseIgnoreRule("/bump/g")!;
-  assert.deepEqual(["bump a", "bump b", "bump c"].map((h) => matchIgnoreRule(h, [rule])?.name), ["/bump/g", "/bump/g", "/bump/g"]);
+  expect(["bump a", "bump b", "bump c"].map((h) => matchIgnoreRule(h, [rule])?.name)).toEqual(["/bump/g", "/bump/g", "/bump/g"]);
 });
 
 test("a curator block left in a release is stripped; other text is kept as is", () => {

@@ -1,4 +1,4 @@
-import { test } from "node:test";
+import { test, expect } from "@jest/globals";
 import assert from "node:assert/strict";
 import { normalizePep440, samePep440, semverToPep440 } from "../../src/version/pep440.js";
 import { releasePep440 } from "../../src/version/release.js";
@@ -21,7 +21,7 @@ const conversions: [string, string][] = [
 
 for (const [semver, pep440] of conversions) {
   test(`semver ${semver} → PEP 440 ${pep440}`, () => {
-    assert.deepEqual(semverToPep440(semver), { ok: true, pep440 });
+    expect(semverToPep440(semver)).toEqual({ ok: true, pep440 });
     assert.equal(normalizePep440(pep440), pep440, "the result is already in normal form");
   });
 }

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { describe, test } from "node:test";
+import { describe, test, expect } from "@jest/globals";
 import { checkDistSet, distMismatch, parseDistFilename, plannedDistNames, type DistFile } from "../../src/pypi/dists.js";
 import { backoffMs } from "../../src/retry.js";
 import { compareWithIndex, releaseJsonUrl } from "../../src/pypi/index-api.js";
@@ -12,7 +12,7 @@ import { readCheckOutput } from "../../src/pypi/twine.js";
 describe("pypi options", () => {
   test("defaults", () => {
     const { options, problems } = readPypiOptions({});
-    assert.deepEqual(problems, []);
+    expect(problems).toEqual([]);
     assert.equal(options.repositoryUrl, "https://upload.pypi.org/legacy/");
     assert.equal(options.indexUrl, "https://pypi.org/");
     assert.equal(options.python, "python3");
@@ -37,7 +37,7 @@ describe("pypi options", () => {
     ["empty python", { python: "" }, ["pypi.python"]],
   ];
   for (const [name, pypi, keys] of cases) {
-    test(name, () => assert.deepEqual(readPypiOptions({ pypi }).problems.map((p) => p.key), keys));
+    test(name, () => expect(readPypiOptions({ pypi }).problems.map((p) => p.key)).toEqual(keys));
   }
 
   test("indexUrl gains a trailing slash; project page and JSON URLs hang off it", () => {
@@ -62,7 +62,7 @@ describe("distribution file names", () => {
     ["README.md", null],
     ["broken-1.0.whl", null],
   ];
-  for (const [filename, expected] of cases) test(filename, () => assert.deepEqual(parseDistFilename(filename), expected));
+  for (const [filename, expected] of cases) test(filename, () => expect(parseDistFilename(filename)).toEqual(expected));
 
   test("name and version are compared normalized", () => {
     assert.equal(distMismatch("LLEnergyMeasure.Demo-2.0.0rc1.tar.gz", "llenergymeasure-demo", "2.0.0rc1"), undefined);
@@ -72,13 +72,13 @@ describe("distribution file names", () => {
   });
 
   test("a set needs an sdist and a wheel of this release", () => {
-    assert.deepEqual(checkDistSet(["a-1.0.tar.gz", "a-1.0-py3-none-any.whl"], "a", "1.0"), []);
-    assert.deepEqual(checkDistSet(["a-1.0.tar.gz"], "a", "1.0").map((p) => p.filename), ["(wheel)"]);
-    assert.deepEqual(checkDistSet(["a-1.0.tar.gz", "a-1.1-py3-none-any.whl"], "a", "1.0").map((p) => p.filename), ["a-1.1-py3-none-any.whl"]);
+    expect(checkDistSet(["a-1.0.tar.gz", "a-1.0-py3-none-any.whl"], "a", "1.0")).toEqual([]);
+    expect(checkDistSet(["a-1.0.tar.gz"], "a", "1.0").map((p) => p.filename)).toEqual(["(wheel)"]);
+    expect(checkDistSet(["a-1.0.tar.gz", "a-1.1-py3-none-any.whl"], "a", "1.0").map((p) => p.filename)).toEqual(["a-1.1-py3-none-any.whl"]);
   });
 
   test("planned names use the normalized project name", () => {
-    assert.deepEqual(plannedDistNames("LLEnergyMeasure.Demo", "2.0.0b1"), ["llenergymeasure_demo-2.0.0b1.tar.gz", "llenergymeasure_demo-2.0.0b1-*.whl"]);
+    expect(plannedDistNames("LLEnergyMeasure.Demo", "2.0.0b1")).toEqual(["llenergymeasure_demo-2.0.0b1.tar.gz", "llenergymeasure_demo-2.0.0b1-*.whl"]);
   });
 });
 
@@ -90,9 +90,9 @@ describe("index comparison", () => {
       ["a-1.0-py3-none-any.whl", { filename: "a-1.0-py3-none-any.whl", sha256: "old" }],
     ]);
     const result = compareWithIndex([file("a-1.0.tar.gz", "aaa"), file("a-1.0-py3-none-any.whl", "new"), file("a-1.0-cp311-cp311-linux_x86_64.whl", "c")], published);
-    assert.deepEqual(result.identical.map((f) => f.filename), ["a-1.0.tar.gz"]);
-    assert.deepEqual(result.missing.map((f) => f.filename), ["a-1.0-cp311-cp311-linux_x86_64.whl"]);
-    assert.deepEqual(result.clashes, [{ filename: "a-1.0-py3-none-any.whl", built: "new", published: "old" }]);
+    expect(result.identical.map((f) => f.filename)).toEqual(["a-1.0.tar.gz"]);
+    expect(result.missing.map((f) => f.filename)).toEqual(["a-1.0-cp311-cp311-linux_x86_64.whl"]);
+    expect(result.clashes).toEqual([{ filename: "a-1.0-py3-none-any.whl", built: "new", published: "old" }]);
   });
 });
 
@@ -119,14 +119,14 @@ describe("tools", () => {
     assert.equal(newestMetadataFor("4.0.2"), "2.2");
     assert.equal(newestMetadataFor("6.0.1"), "2.2");
     assert.equal(newestMetadataFor("6.1.0"), "2.4");
-    assert.deepEqual(unreadableByTwine("4.0.2", { "a.whl": "2.1", "a.tar.gz": "2.2" }), []);
-    assert.deepEqual(unreadableByTwine("5.1.1", { "a.whl": "2.4", "a.tar.gz": "2.2" }), ["a.whl"]);
-    assert.deepEqual(unreadableByTwine("6.2.0", { "a.whl": "2.4" }), []);
+    expect(unreadableByTwine("4.0.2", { "a.whl": "2.1", "a.tar.gz": "2.2" })).toEqual([]);
+    expect(unreadableByTwine("5.1.1", { "a.whl": "2.4", "a.tar.gz": "2.2" })).toEqual(["a.whl"]);
+    expect(unreadableByTwine("6.2.0", { "a.whl": "2.4" })).toEqual([]);
   });
   test("twine check output: every file must have PASSED", () => {
     const ok = "Checking dist/a-1.0-py3-none-any.whl: PASSED\nChecking dist/a-1.0.tar.gz: PASSED";
     assert.equal(readCheckOutput(ok, 0, ["a-1.0-py3-none-any.whl", "a-1.0.tar.gz"]).ok, true);
-    assert.deepEqual(readCheckOutput("Checking dist/a-1.0.tar.gz: FAILED\n  `long_description` has syntax errors", 1, ["a-1.0.tar.gz"]).failed, ["a-1.0.tar.gz"]);
+    expect(readCheckOutput("Checking dist/a-1.0.tar.gz: FAILED\n  `long_description` has syntax errors", 1, ["a-1.0.tar.gz"]).failed).toEqual(["a-1.0.tar.gz"]);
     assert.equal(readCheckOutput("Checking dist/a-1.0.tar.gz: PASSED with warnings", 0, ["a-1.0.tar.gz"]).ok, false);
     assert.equal(readCheckOutput("No files to check", 0, []).ok, false, "twine exits 0 when it checked nothing");
   });
@@ -148,5 +148,5 @@ describe("output", () => {
     ].join("\n");
     assert.equal(tidyOutput(text), "Uploading x.whl\n(traceback) requests.exceptions.ConnectionError: ('Connection aborted.')");
   });
-  test("backoff doubles", () => assert.deepEqual([2, 3, 4].map((n) => backoffMs(n, 100)), [100, 200, 400]));
+  test("backoff doubles", () => expect([2, 3, 4].map((n) => backoffMs(n, 100))).toEqual([100, 200, 400]));
 });

@@ -1,4 +1,4 @@
-import { test } from "node:test";
+import { test, expect } from "@jest/globals";
 import assert from "node:assert/strict";
 import { parsePyproject } from "../../src/pyproject/read.js";
 import { replaceVersion } from "../../src/pyproject/write.js";
@@ -94,13 +94,13 @@ for (const [line, found] of versionLines) {
 }
 
 test("default source folders follow the build backend's package list", () => {
-  assert.deepEqual(defaultSourceFolders({ tool: { hatch: { build: { targets: { wheel: { packages: ["src/pkg"] } } } } } }, "pkg"), ["src/pkg"]);
-  assert.deepEqual(defaultSourceFolders({ tool: { poetry: { packages: [{ include: "pkg", from: "src" }] } } }, "pkg"), ["src/pkg"]);
-  assert.deepEqual(defaultSourceFolders({}, "My-Pkg"), ["src", "my_pkg"]);
+  expect(defaultSourceFolders({ tool: { hatch: { build: { targets: { wheel: { packages: ["src/pkg"] } } } } } }, "pkg")).toEqual(["src/pkg"]);
+  expect(defaultSourceFolders({ tool: { poetry: { packages: [{ include: "pkg", from: "src" }] } } }, "pkg")).toEqual(["src/pkg"]);
+  expect(defaultSourceFolders({}, "My-Pkg")).toEqual(["src", "my_pkg"]);
 });
 
 test("pyproject options: defaults and every problem at once", () => {
-  assert.deepEqual(readPyprojectOptions({}).options, { path: "pyproject.toml", versionMode: "verify" });
+  expect(readPyprojectOptions({}).options).toEqual({ path: "pyproject.toml", versionMode: "verify" });
   const { problems } = readPyprojectOptions({ pyproject: { path: "", versionMode: "auto", sources: "src", extra: 1 } });
-  assert.deepEqual(problems.map((p) => p.key), ["pyproject.path", "pyproject.versionMode", "pyproject.sources", "pyproject.extra"]);
+  expect(problems.map((p) => p.key)).toEqual(["pyproject.path", "pyproject.versionMode", "pyproject.sources", "pyproject.extra"]);
 });

@@ -1,9 +1,9 @@
-import { test } from "node:test";
+import { test, expect } from "@jest/globals";
 import assert from "node:assert/strict";
 import { branchOf } from "../../src/commands/resume.js";
 
 test("resume: a prerelease resumes on its prerelease channel", () => {
-  assert.deepEqual(branchOf("2.1.0-rc.2", ["2.0.0"]), { name: "rc", type: "prerelease", prerelease: "rc", channel: "rc" });
+  expect(branchOf("2.1.0-rc.2", ["2.0.0"])).toEqual({ name: "rc", type: "prerelease", prerelease: "rc", channel: "rc" });
 });
 
 test("resume: the newest stable release is a main-branch release (it may move latest)", () => {
