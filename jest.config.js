@@ -8,6 +8,7 @@ export default {
   roots: ["<rootDir>/dist/test"],
   testMatch: ["**/*.test.js"],
   transform: {},
+  globalSetup: "<rootDir>/dist/test/support/global-setup.js",
   maxWorkers: 2,
   // Real git, python -m build, podman and registries: whole releases take a while.
   testTimeout: 300_000,

@@ -27,6 +27,7 @@ afterAll(async () => {
 let project: Project;
 let docker: DockerStandin;
 const tally = { injected: 0, survived: 0, retried: 0, resumed: 0 };
+const outcomes: string[] = [];
 const RETRY = { attempts: 3, delayMs: 10, requestTimeoutMs: 1_500, uploadTimeoutMs: 6_000 };
 const VERSION = "2.0.0";
 const FILES = ["llenergymeasure_demo-2.0.0-py3-none-any.whl", "llenergymeasure_demo-2.0.0.tar.gz"];
@@ -147,7 +148,7 @@ describe("fault injection", () => {
       w.pypi.injectFault(c.step, c.fault, c.times ?? 1, c.after ?? 0);
       const outcome = await survive(() => publishFlow(w), () => assertFinishedOnce(w));
       if (c.expect) assert.equal(outcome, c.expect);
-      console.log(`${c.label}: ${outcome}`);
+      outcomes.push(`${c.label}: ${outcome}`);
     });
   }
 
@@ -157,7 +158,7 @@ describe("fault injection", () => {
       const w = await world();
       w.github.injectFault(c.route, c.fault, c.times ?? 1);
       const outcome = await survive(() => publishFlow(w), () => assertFinishedOnce(w));
-      console.log(`${c.label}: ${outcome}`);
+      outcomes.push(`${c.label}: ${outcome}`);
     });
   }
 
@@ -181,12 +182,12 @@ describe("fault injection", () => {
         },
       );
       assert.equal(outcome, c.expect);
-      console.log(`${c.label}: ${outcome}`);
+      outcomes.push(`${c.label}: ${outcome}`);
     });
   }
 
   test("tally", () => {
-    console.log(`faults survived: ${tally.survived} / injected: ${tally.injected} (retried to success: ${tally.retried}, finished by a rerun: ${tally.resumed})`);
+    console.log([...outcomes, `faults survived: ${tally.survived} / injected: ${tally.injected} (retried to success: ${tally.retried}, finished by a rerun: ${tally.resumed})`].join("\n"));
     assert.equal(tally.survived, tally.injected);
   });
 });

@@ -11,7 +11,7 @@ import { prepareDists } from "../../src/pypi/prepare.js";
 import { publishDists } from "../../src/pypi/publish.js";
 import { EXAMPLE_DIR, git } from "../support/repo.js";
 import { startPypiServer, type PypiServer, type PypiServerOptions } from "../support/pypi-server.js";
-import { needPythonTools, SYSTEM_PYTHON } from "../support/tools.js";
+import { needPythonTools, OLDEST_PYTHON } from "../support/tools.js";
 
 const WHEEL = "llenergymeasure_demo-2.0.0-py3-none-any.whl";
 const SDIST = "llenergymeasure_demo-2.0.0.tar.gz";
@@ -47,7 +47,7 @@ async function fixture(serverOptions: PypiServerOptions = {}, pypiOptions: Recor
     pypi: {
       repositoryUrl: server.uploadUrl,
       indexUrl: server.indexUrl,
-      python: SYSTEM_PYTHON,
+      python: OLDEST_PYTHON,
       buildArgs: ["--no-isolation", "--skip-dependency-check"],
       retry: { delayMs: 10, requestTimeoutMs: 5_000, uploadTimeoutMs: 60_000 },
       ...pypiOptions,

@@ -7,7 +7,7 @@ import { afterAll, describe, test, expect } from "@jest/globals";
 import { classifyUpload, twineUpload } from "../../src/pypi/twine.js";
 import { EXAMPLE_DIR } from "../support/repo.js";
 import { startPypiServer, type PypiServer } from "../support/pypi-server.js";
-import { needPythonTools, SYSTEM_PYTHON } from "../support/tools.js";
+import { needPythonTools, CURRENT_PYTHON } from "../support/tools.js";
 import { execFileSync } from "node:child_process";
 
 /** The stand-in must refuse what PyPI refuses; otherwise the plugin tests prove nothing. */
@@ -107,11 +107,11 @@ describe("the PyPI stand-in validates like PyPI", () => {
     const root = mkdtempSync(join(tmpdir(), "pyrelease-twine-"));
     try {
       cpSync(EXAMPLE_DIR, join(root, "p"), { recursive: true });
-      execFileSync(SYSTEM_PYTHON, ["-m", "build", "--no-isolation", "--skip-dependency-check", "--wheel", "--outdir", join(root, "out"), join(root, "p")], { stdio: "ignore" });
+      execFileSync(CURRENT_PYTHON, ["-m", "build", "--no-isolation", "--skip-dependency-check", "--wheel", "--outdir", join(root, "out"), join(root, "p")], { stdio: "ignore" });
       const wheel = join(root, "out", "llenergymeasure_demo-2.0.0-py3-none-any.whl");
       s.addFile("llenergymeasure_demo-2.0.0-py3-none-any.whl", Buffer.from("published earlier"), "llenergymeasure-demo", "2.0.0");
       const { body } = await mint(s, await idToken(s));
-      const request = { python: SYSTEM_PYTHON, cwd: root, repositoryUrl: s.uploadUrl, paths: [wheel], timeoutMs: 60_000 };
+      const request = { python: CURRENT_PYTHON, cwd: root, repositoryUrl: s.uploadUrl, paths: [wheel], timeoutMs: 60_000 };
       const clash = await twineUpload({ ...request, token: body.token });
       assert.equal(clash.outcome.kind, "exists", clash.output);
       assert.match((clash.outcome as { reason: string }).reason, /^File already exists \('llenergymeasure_demo-2\.0\.0-py3-none-any\.whl', with sha256 hash '[0-9a-f]{64}'\)\. See .*file-name-reuse/);

@@ -4,7 +4,7 @@ import { dirname, join } from "node:path";
 import { format } from "node:util";
 import type { Context } from "../../src/context.js";
 import { EXAMPLE_DIR, GITHUB_REPO_URL, git } from "./repo.js";
-import { SYSTEM_PYTHON } from "./tools.js";
+import { OLDEST_PYTHON } from "./tools.js";
 
 /**
  * What the fast tests need to call plugin steps directly the way semantic-release does:
@@ -110,7 +110,7 @@ export function fakePython(options: { twine?: string; dist?: FakeDist; dirName?:
   const dir = join(root, options.dirName ?? "bin");
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, "config.json"), JSON.stringify({ twine: options.twine, dist: options.dist }));
-  const script = `#!${SYSTEM_PYTHON}
+  const script = `#!${OLDEST_PYTHON}
 import io, json, os, sys, tarfile, zipfile
 HERE = os.path.dirname(os.path.abspath(__file__))
 args = sys.argv[1:]
@@ -136,7 +136,7 @@ if args[:2] == ["-m", "build"] and "--outdir" in args and cfg.get("dist"):
         t.addfile(info, io.BytesIO(data))
     print("Successfully built " + stem)
     sys.exit(0)
-os.execv(${JSON.stringify(SYSTEM_PYTHON)}, [${JSON.stringify(SYSTEM_PYTHON)}] + args)
+os.execv(${JSON.stringify(OLDEST_PYTHON)}, [${JSON.stringify(OLDEST_PYTHON)}] + args)
 `;
   const path = join(dir, "python3");
   writeFileSync(path, script);

@@ -4,9 +4,10 @@ import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
-/** The package root (this file is dist/test/support/repo.js once built). */
-export const PACKAGE_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../../..");
-export const EXAMPLE_DIR = join(PACKAGE_ROOT, "examples", "llenergymeasure-demo");
+import { EXAMPLE_DIR, PACKAGE_ROOT } from "./paths.js";
+import { CURRENT_PYTHON } from "./python.js";
+
+export { EXAMPLE_DIR, PACKAGE_ROOT };
 export const SEMANTIC_RELEASE_BIN = join(PACKAGE_ROOT, "node_modules", "semantic-release", "bin", "semantic-release.js");
 /** What the stand-in repository URL looks like to @semantic-release/github. */
 export const GITHUB_REPO_URL = "https://github.com/o/r.git";
@@ -37,8 +38,8 @@ const GIT_IDENTITY = {
   GIT_COMMITTER_EMAIL: "author@example.com",
 };
 
-/** Debian's python3-build and twine, and no package index to fetch build dependencies from. */
-export const TEST_PYPI_OPTIONS = { python: "/usr/bin/python3", buildArgs: ["--no-isolation", "--skip-dependency-check"] };
+/** The current toolchain's venv, building without isolation (its hatchling) to keep the suite fast. */
+export const TEST_PYPI_OPTIONS = { python: CURRENT_PYTHON, buildArgs: ["--no-isolation", "--skip-dependency-check"] };
 
 export interface TempRepo {
   /** The working clone, where semantic-release runs. */

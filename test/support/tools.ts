@@ -1,4 +1,7 @@
 import { execFileSync } from "node:child_process";
+import { CURRENT_PYTHON, OLDEST_PYTHON } from "./python.js";
+
+export { CURRENT_PYTHON, OLDEST_PYTHON };
 
 /**
  * A test that needs a system tool fails at once, naming the Debian package, when the tool
@@ -20,13 +23,10 @@ export function needTool(argv: string[], debianPackage: string): true {
   throw new Error(`needs \`${argv.join(" ")}\`: apt-get install ${debianPackage} (or run .ci/run, which installs every tool the tests use)`);
 }
 
-/** The Python that sees Debian's python3-build, twine and hatchling. */
-export const SYSTEM_PYTHON = "/usr/bin/python3";
-
+/** The current toolchain's venv (jest's global setup makes it) and Debian's python3-build, twine and hatchling. */
 export function needPythonTools(): true {
   return (
-    needTool([SYSTEM_PYTHON, "-c", "import build"], "python3-build") &&
-    needTool([SYSTEM_PYTHON, "-m", "twine", "--version"], "twine") &&
-    needTool([SYSTEM_PYTHON, "-c", "import hatchling"], "python3-hatchling")
+    needTool([CURRENT_PYTHON, "-c", "import build, twine, hatchling"], "python3-venv (jest's global setup then installs test/python/requirements-current.txt)") &&
+    needTool([OLDEST_PYTHON, "-c", "import build, twine, hatchling"], "python3-build twine python3-hatchling")
   );
 }
