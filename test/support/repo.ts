@@ -88,7 +88,9 @@ export function createRepo(options: RepoOptions = {}): TempRepo {
   for (const [path, content] of Object.entries(options.files ?? {})) writeFile(dir, path, content);
   const releaserc = { extends: "semantic-release-config-pyproject", pypi: TEST_PYPI_OPTIONS, ...(options.releaserc ?? {}) };
   writeFile(dir, ".releaserc.json", JSON.stringify(releaserc, null, 2));
-  writeFile(dir, ".gitignore", "node_modules/\ndist/\n__pycache__/\n");
+  // A project's own .gitignore is kept; what the tests add (the linked package, build outputs) goes below it.
+  const gitignore = join(dir, ".gitignore");
+  writeFile(dir, ".gitignore", `${existsSync(gitignore) ? `${readFileSync(gitignore, "utf8").trimEnd()}\n` : ""}node_modules/\ndist/\n__pycache__/\n`);
   mkdirSync(join(dir, "node_modules"), { recursive: true });
   symlinkSync(PACKAGE_ROOT, join(dir, "node_modules", "semantic-release-config-pyproject"), "dir");
 
