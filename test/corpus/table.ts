@@ -17,7 +17,7 @@ function describeStep(step: CorpusStep): string {
     ...(step.edit === "static-version" ? ["the version written statically in pyproject.toml"] : []),
     ...Object.entries(step.env ?? {}).map(([key, value]) => `\`${key}=${value}\``),
   ];
-  const outcome = "refused" in step.expect ? step.expect.refused.map((code) => `\`${code}\``).join(", ") + " before the tag" : `released ${step.expect.released.length === 1 ? step.expect.released[0] : `${step.expect.released.length} files`}`;
+  const outcome = "refused" in step.expect ? step.expect.refused.map((code) => `\`${code}\``).join(", ") + " before the tag" : `released ${step.expect.released.map((file) => `\`${file}\``).join(", ")}`;
   return changes.length ? `with ${changes.join(" + ")}: ${outcome}` : outcome;
 }
 
