@@ -75,9 +75,11 @@ test("ordinary merges wait with exit 0; the release PR's merge releases once gpu
   const merge = repo.commit("chore: release 1.0.1 (#44)", { "pyproject.toml": examplePyproject("1.0.1") });
   const gpu = github.addCheckRun({ head_sha: merge, name: "gpu-ci", status: "in_progress" });
   const third = release("third");
-  const timer = setTimeout(() => github.updateCheckRun(gpu.id, { status: "completed", conclusion: "success" }), 2500);
+  // GPU CI finishes only once the release has looked at it (and found it running) twice.
+  const looks = () => github.requests().filter((r) => r.route.endsWith("/check-runs") && r.path.includes(merge)).length;
+  for (let waited = 0; looks() < 2 && waited < 120_000; waited += 100) await new Promise((resolve) => setTimeout(resolve, 100));
+  github.updateCheckRun(gpu.id, { status: "completed", conclusion: "success" });
   const released = await third.run;
-  clearTimeout(timer);
   assert.equal(released.code, 0, released.output);
   assert.match(released.output, /Waiting for gpu-ci \(in_progress, https:\/\/github\.com\/o\/r\/runs\/\d+\) on \w{7}: looking every 250ms/);
   assert.ok(released.output.includes(`Release 1.0.1 needs gpu-ci green on ${merge.slice(0, 7)}`), "the merge commit is the one checked");
