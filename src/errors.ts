@@ -287,6 +287,28 @@ The token (${code("GITHUB_TOKEN")} or ${code("GH_TOKEN")}) must be able to read 
     message: `There is no release tag ${tag} to resume${reason ? ` (${reason})` : ""}.`,
     details: `${code("pyrelease resume --tag <tag>")} finishes a release whose tag already exists (semantic-release pushed it, or you tagged the release commit by hand). Check the name with ${code("git tag --list")} and ${code("git ls-remote --tags origin")}; the tag must match ${code("tagFormat")} (default ${code("v${version}")}). To start a new release, run semantic-release instead.`,
   }),
+  // ---- flow: release gates ----
+  EGATEFAILED: ({ version, sha, failed }: Facts): ErrorText => ({
+    message: `The release ${version} is stopped: required check${failed.length === 1 ? "" : "s"} ${failed.map((c: Facts) => `${c.name} (${c.detail})`).join(", ")} failed on ${String(sha).slice(0, 7)}.`,
+    details: `${code("gates.checks")} must all be green on the release commit ${code(sha)} before anything is released, and these are not:
+
+${list(failed.map((c: Facts) => `${code(c.name)}: ${c.detail}${c.url ? ` — ${c.url}` : ""}`))}
+
+Nothing was tagged, built or published. Fix the cause and merge the fix (the new commit runs the checks and the release again), or re-run the failed check and then this job. A check that concluded \`success\`, \`neutral\` or \`skipped\` counts as passed, as in GitHub's branch protection.`,
+  }),
+  EGATETIMEOUT: ({ version, sha, pending, waited }: Facts): ErrorText => ({
+    message: `The release ${version} is stopped: after ${waited}, ${pending.map((c: Facts) => c.name).join(", ")} ${pending.length === 1 ? "has" : "have"} not finished on ${String(sha).slice(0, 7)}.`,
+    details: `${list(pending.map((c: Facts) => `${code(c.name)}: ${c.state === "missing" ? "no check run or commit status of this name has been reported on the commit yet" : c.detail}${c.url ? ` — ${c.url}` : ""}`))}
+
+Nothing was tagged, built or published. Re-run this job when the checks are done, or:
+- wait longer: ${code('"gates": { "timeout": "2h" }')};
+- release from the event that ends the check instead of waiting in this job: add ${code("workflow_run: { workflows: [<its workflow>], types: [completed] }")} to the release workflow's triggers and set ${code('"gates": { "onTimeout": "wait" }')}, so a run that finds the check still pending ends green with a notice;
+- check that the name is exactly the check run's name (the job name) or the status context: a name that is never reported always times out.`,
+  }),
+  EGATECHECK: ({ version, reason }: Facts): ErrorText => ({
+    message: `Could not read the checks that gate the release ${version}.`,
+    details: `${reason ? `${reason}\n\n` : ""}With ${code("gates.checks")} the release reads the check runs and commit statuses of the release commit, and that failed, so nothing was released. In GitHub Actions give the job ${code("checks: read")} and ${code("statuses: read")} (a job that lists its ${code("permissions")} gets no others), then rerun it.`,
+  }),
 } satisfies Record<string, (facts: Facts) => ErrorText>;
 
 export type ErrorCode = keyof typeof errorTexts;

@@ -1,5 +1,7 @@
 import type { Branch } from "../context.js";
 import type { CadenceOptions } from "./options.js";
+import { nextVersion } from "../analyze/next-version.js";
+import { renderTemplate, versionVars } from "../images/template.js";
 
 export type ReleaseType = "major" | "minor" | "patch";
 
@@ -14,23 +16,29 @@ export interface Milestone {
 export interface GatedRelease {
   type: "major" | "minor";
   version: string;
-  milestone: string;
+  /** The title the milestone must have; undefined when it is found through the commits' references. */
+  milestone?: string;
 }
 
-const FIRST_RELEASE = "1.0.0";
+/** An issue or pull request a commit references (`#12`), with the milestone it belongs to. */
+export interface Referenced {
+  number: number;
+  milestone: Milestone | null;
+}
 
 /**
  * The version semantic-release computes for a release or maintenance branch: `semver.inc`
  * of the last release (a prerelease last version finishes its own release line).
  */
 export function nextStableVersion(lastVersion: string | undefined, type: ReleaseType): string {
-  const match = lastVersion ? /^(\d+)\.(\d+)\.(\d+)(-[0-9A-Za-z.-]+)?/.exec(lastVersion) : null;
-  if (!match) return FIRST_RELEASE;
-  const [major, minor, patch] = [Number(match[1]), Number(match[2]), Number(match[3])];
-  const pre = match[4] !== undefined;
-  if (type === "major") return pre && minor === 0 && patch === 0 ? `${major}.0.0` : `${major + 1}.0.0`;
-  if (type === "minor") return pre && patch === 0 ? `${major}.${minor}.0` : `${major}.${minor + 1}.0`;
-  return pre ? `${major}.${minor}.${patch}` : `${major}.${minor}.${patch + 1}`;
+  return nextVersion({ type, branch: { type: "release" }, lastRelease: { version: lastVersion } });
+}
+
+/** Pure: the milestone title of a version, from the `cadence.milestone` template. */
+export function milestoneTitle(template: string, version: string): string {
+  const vars = versionVars(version);
+  const rendered = vars ? renderTemplate(template, { ...vars }) : undefined;
+  return rendered?.ok ? rendered.value : template.replaceAll("{version}", version);
 }
 
 /**
@@ -43,7 +51,7 @@ export function gatedRelease(type: string | null, branch: Branch | undefined, la
   if (options[type] !== "milestone") return undefined;
   if (branch?.type === "prerelease") return undefined;
   const version = nextStableVersion(lastVersion, type);
-  return { type, version, milestone: `v${version}` };
+  return options.milestoneBy === "references" ? { type, version } : { type, version, milestone: milestoneTitle(options.milestone, version) };
 }
 
 /** The gate's verdict on the milestone found (or not), with the line the log shows. */
@@ -56,11 +64,37 @@ export function milestoneVerdict(release: GatedRelease, milestone: Milestone | n
     };
   }
   if (milestone.state === "closed") return { release: true, message: `${what}: milestone ${release.milestone} is closed, releasing` };
+  return { release: false, message: `${what} held: milestone ${release.milestone} ${openWork(milestone)}` };
+}
+
+/**
+ * Pure: the verdict when the milestone is the one the merged work belongs to
+ * (`milestoneBy: "references"`): held while any milestone of a referenced issue or pull
+ * request is open, and while no referenced item belongs to a milestone at all.
+ */
+export function referencesVerdict(release: GatedRelease, referenced: readonly Referenced[]): { release: boolean; message: string } {
+  const what = `${release.type} release ${release.version}`;
+  const byTitle = new Map<string, { milestone: Milestone; numbers: number[] }>();
+  for (const item of referenced) {
+    if (!item.milestone) continue;
+    const entry = byTitle.get(item.milestone.title) ?? { milestone: item.milestone, numbers: [] };
+    entry.numbers.push(item.number);
+    byTitle.set(item.milestone.title, entry);
+  }
+  if (byTitle.size === 0) {
+    const seen = referenced.length ? ` (${referenced.map((r) => `#${r.number}`).join(", ")} belong to none)` : "";
+    return {
+      release: false,
+      message: `${what} held: no issue or pull request the commits reference belongs to a milestone${seen}; assign the work to its milestone, or set cadence.${release.type} to "immediate"`,
+    };
+  }
+  const open = [...byTitle.values()].filter((entry) => entry.milestone.state !== "closed");
+  const names = (entries: typeof open) => entries.map((entry) => `"${entry.milestone.title}" (${entry.numbers.map((n) => `#${n}`).join(", ")})`).join(", ");
+  if (open.length === 0) return { release: true, message: `${what}: milestone${byTitle.size === 1 ? "" : "s"} ${names([...byTitle.values()])} closed, releasing` };
+  return { release: false, message: `${what} held: ${open.map((entry) => `milestone ${names([entry])} ${openWork(entry.milestone)}`).join("; ")}` };
+}
+
+function openWork(milestone: Milestone): string {
   const issues = milestone.open_issues;
-  return {
-    release: false,
-    message: issues > 0
-      ? `${what} held: milestone ${release.milestone} has ${issues} open issue${issues === 1 ? "" : "s"}`
-      : `${what} held: milestone ${release.milestone} is still open (no open issues left: close it to release)`,
-  };
+  return issues > 0 ? `has ${issues} open issue${issues === 1 ? "" : "s"}` : "is still open (no open issues left: close it to release)";
 }

@@ -1,18 +1,29 @@
 import type { ConfigProblem } from "../config/problem.js";
+import { renderTemplate } from "../images/template.js";
 
 export type Cadence = "immediate" | "milestone";
+
+/** How a held release finds its milestone: by title (the template), or through the issues and pull requests its commits reference. */
+export type MilestoneBy = "title" | "references";
 
 export interface CadenceOptions {
   minor: Cadence;
   major: Cadence;
+  /** Title template of the milestone (`milestoneBy: "title"`). */
+  milestone: string;
+  milestoneBy: MilestoneBy;
 }
 
+export const DEFAULT_MILESTONE = "v{version}";
 const CADENCES: readonly Cadence[] = ["immediate", "milestone"];
+const MILESTONE_BY: readonly MilestoneBy[] = ["title", "references"];
+const KEYS = ["minor", "major", "milestone", "milestoneBy"];
+const TEMPLATE_VARS = { version: "1.2.0", pep440: "1.2.0", major: "1", minor: "2", patch: "0" };
 
 /** Pure: the `cadence` options with defaults, and every problem with them. */
 export function readCadenceOptions(config: { cadence?: unknown }): { options: CadenceOptions; problems: ConfigProblem[] } {
   const raw = (config.cadence ?? {}) as Record<string, unknown>;
-  const options: CadenceOptions = { minor: "immediate", major: "immediate" };
+  const options: CadenceOptions = { minor: "immediate", major: "immediate", milestone: DEFAULT_MILESTONE, milestoneBy: "title" };
   const problems: ConfigProblem[] = [];
   if (typeof raw !== "object" || raw === null || Array.isArray(raw)) {
     return { options, problems: [{ key: "cadence", reason: 'must be an object such as { "minor": "milestone", "major": "milestone" }' }] };
@@ -22,9 +33,19 @@ export function readCadenceOptions(config: { cadence?: unknown }): { options: Ca
     if (CADENCES.includes(raw[key] as Cadence)) options[key] = raw[key] as Cadence;
     else problems.push({ key: `cadence.${key}`, reason: `must be "immediate" or "milestone", not ${JSON.stringify(raw[key])}` });
   }
+  if (raw.milestone !== undefined) {
+    const rendered = typeof raw.milestone === "string" && raw.milestone.trim() ? renderTemplate(raw.milestone, TEMPLATE_VARS) : undefined;
+    if (rendered?.ok) options.milestone = raw.milestone as string;
+    else if (rendered) problems.push({ key: "cadence.milestone", reason: `${rendered.unknown.join(", ")} is not a placeholder ({version}, {pep440}, {major}, {minor}, {patch})` });
+    else problems.push({ key: "cadence.milestone", reason: 'must be a title template such as "v{version}" or "Release {major}.{minor}"' });
+  }
+  if (raw.milestoneBy !== undefined) {
+    if (MILESTONE_BY.includes(raw.milestoneBy as MilestoneBy)) options.milestoneBy = raw.milestoneBy as MilestoneBy;
+    else problems.push({ key: "cadence.milestoneBy", reason: `must be "title" or "references", not ${JSON.stringify(raw.milestoneBy)}` });
+  }
   for (const key of Object.keys(raw)) {
     if (key === "patch") problems.push({ key: "cadence.patch", reason: "patch releases always go out immediately (P0/P1 fixes must not wait for a milestone)" });
-    else if (key !== "minor" && key !== "major") problems.push({ key: `cadence.${key}`, reason: "is not an option (minor, major)" });
+    else if (!KEYS.includes(key)) problems.push({ key: `cadence.${key}`, reason: `is not an option (${KEYS.join(", ")})` });
   }
   return { options, problems };
 }

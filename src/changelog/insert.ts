@@ -1,4 +1,5 @@
 import { compareVersions, headingVersion } from "./versions.js";
+import type { ChangelogOrder } from "./options.js";
 
 export const CHANGELOG_TITLE = "# Changelog";
 
@@ -11,11 +12,12 @@ interface VersionHeading {
 }
 
 /**
- * CHANGELOG.md with one release's text under its version heading, newest first; every byte
- * outside that release's own section is kept. The same text twice changes nothing.
- * `text` starts with the release's `## …` heading.
+ * CHANGELOG.md with one release's text under its version heading; every byte outside that
+ * release's own section is kept. The same text twice changes nothing. `text` starts with the
+ * release's `## …` heading. `newest-first` puts a new release above every release listed
+ * (below `## [Unreleased]`), as a hand-kept changelog reads; `version` puts it in version order.
  */
-export function insertRelease(existing: string | null, release: { version: string; text: string }): { content: string; action: InsertAction } {
+export function insertRelease(existing: string | null, release: { version: string; text: string }, order: ChangelogOrder = "newest-first"): { content: string; action: InsertAction } {
   const eol = existing?.includes("\r\n") ? "\r\n" : "\n";
   const text = release.text.replace(/\r\n?/g, "\n").replace(/\s+$/, "").split("\n").join(eol);
   if (existing === null || existing.trim() === "") {
@@ -34,7 +36,7 @@ export function insertRelease(existing: string | null, release: { version: strin
     return { content: existing.slice(0, start) + text + separator + existing.slice(end), action: "replaced" };
   }
 
-  const older = headings.find((h) => compareVersions(h.version, release.version) < 0);
+  const older = order === "newest-first" ? headings[0] : headings.find((h) => compareVersions(h.version, release.version) < 0);
   if (older) {
     return { content: existing.slice(0, older.offset) + text + eol + eol + existing.slice(older.offset), action: "inserted" };
   }

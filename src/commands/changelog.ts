@@ -1,6 +1,7 @@
 import { readFile, rename, writeFile } from "node:fs/promises";
 import { isAbsolute, join } from "node:path";
 import { insertRelease } from "../changelog/insert.js";
+import { readChangelogOptions } from "../changelog/options.js";
 import { releaseSection } from "../changelog/release.js";
 import { versionFromTag } from "../ci.js";
 import { loadReleaseConfig } from "../config/load.js";
@@ -12,10 +13,12 @@ import { reportError, type CommandIO } from "./io.js";
 const USAGE = `Usage: pyrelease changelog sync --tag vX.Y.Z [--file CHANGELOG.md] [--repo owner/name]
 
 Writes the published (curated) GitHub release of the tag into the changelog file, under
-its version heading, newest first. Running it again changes nothing.
+its version heading, newest first. Running it again changes nothing. The release
+configuration's "changelog" key sets the file, the order ("newest-first" or "version"),
+a heading template and whether the artifacts section is copied too.
 
   --tag   the release's tag (required)
-  --file  the changelog file (default: CHANGELOG.md)
+  --file  the changelog file (default: changelog.file, else CHANGELOG.md)
   --repo  the GitHub repository (default: GITHUB_REPOSITORY, else the origin remote)
 
 Needs GITHUB_TOKEN or GH_TOKEN; GITHUB_API_URL for GitHub Enterprise.
@@ -23,7 +26,7 @@ Needs GITHUB_TOKEN or GH_TOKEN; GITHUB_API_URL for GitHub Enterprise.
 
 interface SyncArgs {
   tag: string;
-  file: string;
+  file?: string;
   repo?: string;
 }
 
@@ -57,25 +60,28 @@ async function sync(args: SyncArgs, io: CommandIO): Promise<void> {
   const release = await client.findReleaseByTag(args.tag);
   if (!release || release.draft) throw getError("ERELEASEDRAFT", { tag: args.tag });
 
-  const path = isAbsolute(args.file) ? args.file : join(io.cwd, args.file);
+  const config = await loadReleaseConfig(io.cwd);
+  const { options, problems } = readChangelogOptions(config);
+  if (problems.length) throw getError("EINVALIDCONFIG", { problems });
+  const file = args.file ?? options.file;
+  const path = isAbsolute(file) ? file : join(io.cwd, file);
   const existing = await readFile(path, "utf8").catch((error: NodeJS.ErrnoException) => {
     if (error.code === "ENOENT") return null;
     throw error;
   });
-  const { tagFormat } = await loadReleaseConfig(io.cwd);
-  const version = versionFromTag(args.tag, tagFormat) ?? args.tag;
-  const { text, strippedCuratorBlock } = releaseSection(release, version);
-  const { content, action } = insertRelease(existing, { version, text });
-  if (strippedCuratorBlock) io.stdout(`The release ${args.tag} still holds the curator block: it was not copied into ${args.file}.\n`);
+  const version = versionFromTag(args.tag, config.tagFormat) ?? args.tag;
+  const { text, strippedCuratorBlock } = releaseSection(release, version, { heading: options.heading, artifacts: options.artifacts });
+  const { content, action } = insertRelease(existing, { version, text }, options.order);
+  if (strippedCuratorBlock) io.stdout(`The release ${args.tag} still holds the curator block: it was not copied into ${file}.\n`);
   if (action === "unchanged") {
-    io.stdout(`${args.file} already holds the published ${args.tag}: nothing to do.\n`);
+    io.stdout(`${file} already holds the published ${args.tag}: nothing to do.\n`);
     return;
   }
   // Written next to the file and renamed over it, so an interrupted write never leaves half a changelog.
   const temporary = `${path}.pyrelease-${process.pid}.tmp`;
   await writeFile(temporary, content);
   await rename(temporary, path);
-  const done = { created: `${args.file} created with ${args.tag}`, inserted: `${args.file}: ${args.tag} added`, replaced: `${args.file}: ${args.tag} replaced by the published text` };
+  const done = { created: `${file} created with ${args.tag}`, inserted: `${file}: ${args.tag} added`, replaced: `${file}: ${args.tag} replaced by the published text` };
   io.stdout(`${done[action]}.\n`);
 }
 
@@ -108,5 +114,5 @@ function parseArgs(argv: string[]): SyncArgs | { help: true } | { problem: strin
     values[match[1]] = value;
   }
   if (!values.tag) return { problem: "--tag is required." };
-  return { tag: values.tag, file: values.file ?? "CHANGELOG.md", repo: values.repo };
+  return { tag: values.tag, file: values.file, repo: values.repo };
 }

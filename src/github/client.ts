@@ -46,6 +46,32 @@ export interface GitHubMilestone {
   html_url?: string;
 }
 
+export interface GitHubCheckRun {
+  id: number;
+  name: string;
+  head_sha: string;
+  status: string;
+  conclusion: string | null;
+  html_url?: string | null;
+  details_url?: string | null;
+}
+
+export interface GitHubCommitStatus {
+  context: string;
+  state: string;
+  target_url?: string | null;
+  description?: string | null;
+}
+
+export interface GitHubIssue {
+  number: number;
+  title: string;
+  state: string;
+  html_url?: string;
+  pull_request?: unknown;
+  milestone: GitHubMilestone | null;
+}
+
 export type ReleaseFields = Partial<Pick<GitHubRelease, "tag_name" | "name" | "body" | "draft" | "prerelease" | "target_commitish">> & {
   make_latest?: "true" | "false" | "legacy";
 };
@@ -112,6 +138,50 @@ export class GitHubClient {
       if (milestone.title === title) return milestone;
     }
     return null;
+  }
+
+  /**
+   * The check runs of a commit, every page (GET /repos/{owner}/{repo}/commits/{ref}/check-runs;
+   * the answer is `{ total_count, check_runs }`, not a list). `checkName` filters by exact name.
+   */
+  async listCheckRuns(ref: string, checkName?: string): Promise<GitHubCheckRun[]> {
+    const action = `read the check runs${checkName ? ` named ${checkName}` : ""} of ${ref}`;
+    const query = new URLSearchParams({ per_page: "100", ...(checkName ? { check_name: checkName } : {}) });
+    const runs: GitHubCheckRun[] = [];
+    let next: string | null = `${this.#repoPath}/commits/${encodeURIComponent(ref)}/check-runs?${query}`;
+    while (next) {
+      const reply: Reply = await this.#request("GET", next, action);
+      if (!Array.isArray(reply.data?.check_runs)) throw getError("EGITHUBAPI", { action, status: reply.status, reason: "the answer held no check_runs list" });
+      runs.push(...reply.data.check_runs);
+      next = nextLink(reply.link, this.apiUrl);
+    }
+    return runs;
+  }
+
+  /** The combined commit status of a commit, every page of its statuses (GET /repos/{owner}/{repo}/commits/{ref}/status). */
+  async getCombinedStatus(ref: string): Promise<{ state: string; statuses: GitHubCommitStatus[] }> {
+    const action = `read the commit statuses of ${ref}`;
+    const statuses: GitHubCommitStatus[] = [];
+    let state = "pending";
+    let next: string | null = `${this.#repoPath}/commits/${encodeURIComponent(ref)}/status?per_page=100`;
+    while (next) {
+      const reply: Reply = await this.#request("GET", next, action);
+      if (!Array.isArray(reply.data?.statuses)) throw getError("EGITHUBAPI", { action, status: reply.status, reason: "the answer held no statuses list" });
+      state = String(reply.data.state);
+      statuses.push(...reply.data.statuses);
+      next = nextLink(reply.link, this.apiUrl);
+    }
+    return { state, statuses };
+  }
+
+  /** An issue or pull request by number, with its milestone; null when there is none (404, or 410 for a deleted issue). */
+  async getIssue(issueNumber: number): Promise<GitHubIssue | null> {
+    const path = `${this.#repoPath}/issues/${issueNumber}`;
+    const reply = await this.#request("GET", path, `read issue #${issueNumber}`, { allow404: true }).catch((error) => {
+      if ((error as { code?: string }).code === "EGITHUBAPI" && /HTTP 410/.test(String((error as Error).message))) return { status: 404, data: null, link: null };
+      throw error;
+    });
+    return reply.status === 404 ? null : reply.data;
   }
 
   get #repoPath(): string {

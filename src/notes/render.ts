@@ -2,6 +2,7 @@ import type { Classified, Entry, Noise, Reference } from "./classify.js";
 import type { TypeSection } from "./options.js";
 import { renderCuratorBlock } from "./curator.js";
 import { commitLink, issueLink, linkIssuesInText, type RepoLinks } from "./links.js";
+import { subjectMarkdown } from "./markdown.js";
 
 export interface NotesInput {
   /** The release's git tag, e.g. `v2.1.0`: the header names it. */
@@ -61,14 +62,15 @@ function sortEntries(entries: Entry[]): Entry[] {
 
 function entryLines(entries: readonly Entry[], section: TypeSection, links: RepoLinks): string[] {
   return entries.filter((e) => e.section === section).map((e) => {
-    const { text, issues } = linkIssuesInText(e.subject, links);
+    const { text, issues } = subjectMarkdown(e.subject, links);
     const references = e.references.filter((r) => !(r.prefix === "#" && !r.repository && issues.includes(r.issue)));
     return `- ${scopePrefix(e)}${text}${hashSuffix(e.hash, links)}${referenceSuffix(references, links)}`;
   });
 }
 
+/** A breaking or deprecation note: footers are written as markdown and kept so; a note that is the subject (`feat!:`) is escaped like one. */
 function noteLine(entry: Entry, text: string, links: RepoLinks): string {
-  const [first, ...rest] = linkIssuesInText(text, links).text.split("\n");
+  const [first, ...rest] = (text === entry.subject ? subjectMarkdown(text, links) : linkIssuesInText(text, links)).text.split("\n");
   const continuation = rest.map((line) => (line.trim() ? `\n  ${line}` : "\n")).join("");
   return `- ${scopePrefix(entry)}${first}${continuation}${hashSuffix(entry.hash, links)}`;
 }

@@ -29,7 +29,8 @@ export function readPyprojectOptions(config: { pyproject?: unknown }): { options
     else problems.push({ key: "pyproject.sources", reason: "must be an array of folder paths" });
   }
   for (const key of Object.keys(raw)) {
-    if (!["path", "versionMode", "sources"].includes(key)) problems.push({ key: `pyproject.${key}`, reason: "is not an option (path, versionMode, sources)" });
+    // onUnbumped is read by ./analyze (src/gates/unbumped.ts), which answers "no release" while pyproject is not bumped.
+    if (!["path", "versionMode", "sources", "onUnbumped"].includes(key)) problems.push({ key: `pyproject.${key}`, reason: "is not an option (path, versionMode, sources, onUnbumped)" });
   }
   return { options, problems };
 }

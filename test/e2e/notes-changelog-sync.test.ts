@@ -144,3 +144,36 @@ test("usage mistakes exit 2; no token is ENOGHTOKEN, exit 1", async () => {
   assert.match(err.join(""), /ENOGHTOKEN/);
   expect(readdirSync(io.cwd).filter((name) => name.endsWith(".tmp"))).toEqual([]);
 });
+
+test("their changelog: newest first under [Unreleased], their heading style, no artifacts table; a bad option is EINVALIDCONFIG", async () => {
+  const { server, repo, sync, changelog, out, err } = await setup();
+  const theirs = [
+    "# Changelog",
+    "",
+    "## [Unreleased]",
+    "",
+    "## [v1.0.0](https://github.com/o/r/releases/tag/v1.0.0) (2025-06-01)",
+    "",
+    "- the first stable line",
+    "",
+    "## [v0.5.0](https://github.com/o/r/releases/tag/v0.5.0) (2025-01-01)",
+    "",
+    "- early work",
+    "",
+  ].join("\n");
+  writeFileSync(join(repo.dir, "CHANGELOG.md"), theirs);
+  writeFileSync(join(repo.dir, ".releaserc.json"), JSON.stringify({ extends: "semantic-release-config-pyproject", changelog: { heading: "## [{tag}]({url}) ({date})" } }));
+  const body = "## v0.9.0 — 2026-02-27\n\n### Added\n\n- Zeus energy backend\n\n<!-- pyrelease:artifacts:start -->\n### Artifacts\n\n| file | sha256 |\n|---|---|\n<!-- pyrelease:artifacts:end -->\n";
+  server.addRelease({ tag_name: "v0.9.0", body, published_at: "2026-03-01T10:00:00Z" });
+
+  assert.equal(await sync("v0.9.0"), 0, err.join(""));
+  const entry = "## [v0.9.0](https://github.com/o/r/releases/tag/v0.9.0) (2026-03-01)\n\n### Added\n\n- Zeus energy backend\n\n";
+  assert.equal(changelog(), theirs.replace("## [v1.0.0]", `${entry}## [v1.0.0]`));
+  assert.equal(changelog().indexOf("v0.9.0") < changelog().indexOf("v1.0.0"), true, "on top, not between v1.0.0 and v0.5.0");
+  assert.equal(await sync("v0.9.0"), 0);
+  assert.ok(out.join("").includes("already holds the published v0.9.0: nothing to do"));
+
+  writeFileSync(join(repo.dir, ".releaserc.json"), JSON.stringify({ extends: "semantic-release-config-pyproject", changelog: { order: "oldest" } }));
+  assert.equal(await sync("v0.9.0"), 1);
+  assert.match(err.join(""), /EINVALIDCONFIG .*changelog\.order/);
+});

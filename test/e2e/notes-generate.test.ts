@@ -121,20 +121,48 @@ test("a breaking change leads the notes and makes a major; the deprecation windo
   assert.equal(sections[4], `### Deprecated (removed in v3.2.0)\n\n- **config:** \`ExperimentConfig.model_name\` → use \`model\` (${link(x.rename)})\n`);
 });
 
-test("DEPRECATED reaches the notes only: a refactor that deprecates is no release, never a major", async () => {
+// Changed with issue 12: this refactor used to be no release at all, so a deprecation could
+// sit unreleased; semver 2.0.0 §7 makes deprecating public API a minor release.
+test("DEPRECATED makes a refactor a minor release, never a major", async () => {
   const h = history({ rename: MESSAGES.rename, wip: MESSAGES.wip });
   onCleanup(() => h.repo.cleanup());
-  const context = await contextOf(h, "2.0.1");
+  const logs: string[] = [];
+  const context = await contextOf(h, "2.1.0", logs);
 
-  assert.equal(await analyzeCommits({}, context), null);
+  assert.equal(await analyzeCommits({}, context), "minor");
+  assert.ok(logs.some((line) => line.includes(`${h.hashes.rename.slice(0, 7)} deprecates public API (a DEPRECATED: note): a minor release, not no release`)), logs.join("\n"));
   // What the preset avoids: the same keyword given to the analyzer turns this refactor into a major.
   const naive = await commitAnalyzer.analyzeCommits(
     { preset: "conventionalcommits", parserOpts: { noteKeywords: ["BREAKING CHANGE", "BREAKING-CHANGE", "DEPRECATED"] } },
     context,
   );
   assert.equal(naive, "major");
-  // And the notes still show the deprecation.
-  assert.match(await generateNotes({}, context), /### Deprecated \(removed in v2\.1\.0\)\n\n- \*\*config:\*\* `ExperimentConfig\.model_name` → use `model`/);
+  // And the notes show the deprecation.
+  assert.match(await generateNotes({}, context), /### Deprecated \(removed in v2\.2\.0\)\n\n- \*\*config:\*\* `ExperimentConfig\.model_name` → use `model`/);
+});
+
+test("DEPRECATED lifts a fix to minor and leaves a breaking change major; prose that says 'Deprecated' is no note", async () => {
+  const fix = history({ fix: "fix(cli): accept --model\n\nDEPRECATED: `--model-name`, use `--model`" });
+  const prose = history({ fix: "fix(cli): accept --model\n\nDeprecated flags are listed in the docs." });
+  const breaking = history({ drop: "feat(api)!: drop Python 3.9\n\nDEPRECATED: `lem.legacy`" });
+  onCleanup(() => (fix.repo.cleanup(), prose.repo.cleanup(), breaking.repo.cleanup()));
+  assert.equal(await analyzeCommits({}, await contextOf(fix, "2.1.0")), "minor");
+  assert.equal(await analyzeCommits({}, await contextOf(prose, "2.0.1")), "patch");
+  assert.equal(await analyzeCommits({}, await contextOf(breaking, "3.0.0")), "major");
+});
+
+test("analyze.majorOnZero false: a breaking change on 0.x is a minor release (the real analyzer says major)", async () => {
+  const h = history({ drop: "feat(api)!: drop Python 3.9", cli: "feat(cli): one entry point\n\nBREAKING CHANGE: `lem run` is now `lem study`" });
+  onCleanup(() => h.repo.cleanup());
+  const logs: string[] = [];
+  const context = { ...(await contextOf(h, "0.10.0", logs)), lastRelease: { version: "0.9.0", gitTag: "v0.9.0", gitHead: h.base } };
+  assert.equal(await commitAnalyzer.analyzeCommits({ preset: "conventionalcommits" }, context), "major");
+  assert.equal(await analyzeCommits({}, context), "major", "the default follows semver: 1.0.0");
+  assert.equal(await analyzeCommits({ analyze: { majorOnZero: false } }, context), "minor");
+  assert.ok(logs.some((line) => line.includes("breaking change on 0.9.0 with analyze.majorOnZero false: a minor release, not 1.0.0")), logs.join("\n"));
+  // From 1.0 on, the option changes nothing.
+  assert.equal(await analyzeCommits({ analyze: { majorOnZero: false } }, { ...context, lastRelease: { version: "1.0.0", gitTag: "v1.0.0", gitHead: h.base } }), "major");
+  await assert.rejects(analyzeCommits({ analyze: { majorOnZero: "no" } }, context), (error: any) => error.code === "EINVALIDCONFIG" && /analyze\.majorOnZero/.test(error.message));
 });
 
 test("a revert of an unreleased commit removes both from the notes; a bad notes option fails before anything is written", async () => {

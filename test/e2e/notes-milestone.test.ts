@@ -1,6 +1,7 @@
 import { test, expect } from "@jest/globals";
 import { onCleanup } from "../support/cleanup.js";
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
 import { analyzeCommits } from "../../src/plugins/analyze.js";
 import type { Branch, Context } from "../../src/context.js";
 import { startGitHubServer, type GitHubServer } from "../support/github-server.js";
@@ -146,4 +147,42 @@ test("the real semantic-release CLI: held while the milestone is open, then the 
   assert.match(released.output, /Zeus energy backend/);
   assert.match(released.output, /wip: sampling.*matches/);
   expect(repo.remoteTags()).toEqual(["v2.0.0"]);
+});
+
+test("cadence.milestone is a title template", async () => {
+  const { server, context, logs } = await setup(["feat: zeus backend"], withToken);
+  server.addMilestone({ title: "Release 2.1", open_issues: 1 });
+  const options = { cadence: { minor: "milestone", milestone: "Release {major}.{minor}" } };
+  assert.equal(await analyzeCommits(options, context), null);
+  assert.ok(logs.includes("minor release 2.1.0 held: milestone Release 2.1 has 1 open issue"), logs.join("\n"));
+  server.closeMilestone("Release 2.1");
+  assert.equal(await analyzeCommits(options, context), "minor");
+});
+
+test('milestoneBy "references": the milestones of the pull requests and issues the commits name hold the release; the hold is in the summary', async () => {
+  const { server, repo, context, logs } = await setup(["feat(docker): vLLM image (#12)", "fix: sampler drift (#13)\n\nCloses #9", "feat: other repo's work, see o/other#4"], withToken);
+  context.env.GITHUB_STEP_SUMMARY = `${repo.root}/summary.md`;
+  server.addMilestone({ title: "M3 — Docker + vLLM", open_issues: 2, closed_issues: 4 });
+  server.addMilestone({ title: "M2 — Zeus", state: "closed" });
+  server.addWorkItem({ number: 12, title: "vLLM image", milestone: "M3 — Docker + vLLM", pull_request: true });
+  server.addWorkItem({ number: 13, title: "sampler drift", pull_request: true });
+  server.addWorkItem({ number: 9, title: "drift bug", milestone: "M2 — Zeus", state: "closed" });
+  const options = { cadence: { minor: "milestone", milestoneBy: "references" } };
+
+  assert.equal(await analyzeCommits(options, context), null);
+  assert.ok(logs.includes('minor release 2.1.0 held: milestone "M3 — Docker + vLLM" (#12) has 2 open issues'), logs.join("\n"));
+  const asked = server.requests().filter((r) => r.route === "GET /repos/{owner}/{repo}/issues/{issue_number}").map((r) => r.path);
+  expect(asked.sort()).toEqual(["/repos/o/r/issues/12", "/repos/o/r/issues/13", "/repos/o/r/issues/9"]);
+  assert.match(readFileSync(`${repo.root}/summary.md`, "utf8"), /^## Release 2\.1\.0 waits for its milestone\n\nminor release 2\.1\.0 held: milestone "M3 — Docker \+ vLLM"/);
+
+  server.closeMilestone("M3 — Docker + vLLM");
+  assert.equal(await analyzeCommits(options, context), "minor");
+  assert.ok(logs.includes('minor release 2.1.0: milestones "M2 — Zeus" (#9), "M3 — Docker + vLLM" (#12) closed, releasing'), logs.join("\n"));
+});
+
+test('milestoneBy "references" with no milestone among the references holds and says so; an unknown number is skipped', async () => {
+  const { server, context, logs } = await setup(["feat: loose work (#77)", "feat: more (#78)"], withToken);
+  server.addWorkItem({ number: 78, title: "more" });
+  assert.equal(await analyzeCommits({ cadence: { minor: "milestone", milestoneBy: "references" } }, context), null);
+  assert.ok(logs.some((line) => line.startsWith("minor release 2.1.0 held: no issue or pull request the commits reference belongs to a milestone (#78 belong to none)")), logs.join("\n"));
 });

@@ -18,6 +18,39 @@ export interface GitHubServerOptions {
   repo?: string;
   /** `permissions.push` of the repository for this token (false: a read-only token). */
   push?: boolean;
+  /** Whether the token may read check runs and commit statuses (`checks: read`, `statuses: read`; default true). */
+  readChecks?: boolean;
+}
+
+/** A check run as the Checks API keeps it. */
+export interface StoredCheckRun {
+  id: number;
+  name: string;
+  head_sha: string;
+  status: "queued" | "in_progress" | "completed" | "waiting" | "requested" | "pending";
+  conclusion: "success" | "failure" | "neutral" | "cancelled" | "skipped" | "timed_out" | "action_required" | "stale" | "startup_failure" | null;
+  started_at: string;
+  completed_at: string | null;
+}
+
+/** A commit status as the Statuses API keeps it. */
+export interface StoredStatus {
+  id: number;
+  sha: string;
+  context: string;
+  state: "error" | "failure" | "pending" | "success";
+  target_url: string | null;
+  description: string | null;
+  created_at: string;
+}
+
+/** An issue or pull request (they share numbers and GET /issues/{n}), optionally in a milestone (by title). */
+export interface StoredWorkItem {
+  number: number;
+  title: string;
+  state: "open" | "closed";
+  milestone: string | null;
+  pull_request: boolean;
 }
 
 export interface StoredAsset {
@@ -85,7 +118,10 @@ export type GitHubRoute =
   | "GET /repos/{owner}/{repo}/milestones"
   | "GET /repos/{owner}/{repo}/milestones/{milestone_number}"
   | "POST /repos/{owner}/{repo}/issues"
-  | "POST /graphql";
+  | "POST /graphql"
+  | "GET /repos/{owner}/{repo}/commits/{ref}/check-runs"
+  | "GET /repos/{owner}/{repo}/commits/{ref}/status"
+  | "GET /repos/{owner}/{repo}/issues/{issue_number}";
 
 export interface GitHubServer {
   /** The API base URL (what `GITHUB_API_URL` takes). */
@@ -111,6 +147,14 @@ export interface GitHubServer {
   /** The next `times` requests matching `route` (or `*` for any) meet `fault`. */
   injectFault(route: GitHubRoute | "*", fault: Fault, times?: number): void;
   close(): Promise<void>;
+  /** A check run on a commit, as a CI app creates it (no request is recorded). */
+  addCheckRun(fields: { head_sha: string; name: string; status?: StoredCheckRun["status"]; conclusion?: StoredCheckRun["conclusion"] }): StoredCheckRun;
+  /** Move a check run on, e.g. to `{ status: "completed", conclusion: "success" }`. */
+  updateCheckRun(id: number, fields: Partial<Pick<StoredCheckRun, "status" | "conclusion">>): StoredCheckRun;
+  /** A commit status, as an external CI posts it. */
+  addStatus(fields: { sha: string; context: string; state: StoredStatus["state"]; target_url?: string; description?: string }): StoredStatus;
+  /** An issue or pull request with its number, optionally in the milestone with this title. */
+  addWorkItem(fields: { number: number; title: string; milestone?: string; pull_request?: boolean; state?: "open" | "closed" }): StoredWorkItem;
 }
 
 interface Matched {
@@ -133,6 +177,9 @@ const ROUTES: { method: string; pattern: RegExp; route: GitHubRoute; keys: strin
   ["GET", "/repos/:owner/:repo/milestones/:milestone_number", "GET /repos/{owner}/{repo}/milestones/{milestone_number}"],
   ["POST", "/repos/:owner/:repo/issues", "POST /repos/{owner}/{repo}/issues"],
   ["POST", "/graphql", "POST /graphql"],
+  ["GET", "/repos/:owner/:repo/commits/:ref/check-runs", "GET /repos/{owner}/{repo}/commits/{ref}/check-runs"],
+  ["GET", "/repos/:owner/:repo/commits/:ref/status", "GET /repos/{owner}/{repo}/commits/{ref}/status"],
+  ["GET", "/repos/:owner/:repo/issues/:issue_number", "GET /repos/{owner}/{repo}/issues/{issue_number}"],
 ].map(([method, path, route]) => {
   const keys: string[] = [];
   const source = path.replace(/:(\w+)/g, (_, key: string) => (keys.push(key), "([^/]+)"));
@@ -170,6 +217,10 @@ export async function startGitHubServer(options: GitHubServerOptions = {}): Prom
   const owner = options.owner ?? "o";
   const repo = options.repo ?? "r";
   const push = options.push ?? true;
+  const readChecks = options.readChecks ?? true;
+  const checkRuns: StoredCheckRun[] = [];
+  const statuses: StoredStatus[] = [];
+  const workItems: StoredWorkItem[] = [];
 
   const releases: StoredRelease[] = [];
   const milestones: StoredMilestone[] = [];
@@ -371,10 +422,106 @@ export async function startGitHubServer(options: GitHubServerOptions = {}): Prom
         issues.push(issue);
         return [201, { ...issue, html_url: `${web}/issues/${issue.number}`, state: "open" }];
       }
+      case "GET /repos/{owner}/{repo}/commits/{ref}/check-runs": {
+        // https://docs.github.com/en/rest/checks/runs#list-check-runs-for-a-git-reference:
+        // "OAuth app tokens and personal access tokens (classic) need the repo scope";
+        // a GITHUB_TOKEN without `checks: read` gets 403 "Resource not accessible by integration".
+        if (!readChecks) throw new HttpError(403, "Resource not accessible by integration");
+        const sha = commitOf(params.ref);
+        // Same page: `status` is one of queued, in_progress, completed; `filter` is latest (default) or all.
+        const status = url.searchParams.get("status");
+        if (status !== null && !["queued", "in_progress", "completed"].includes(status)) throw validationFailed("status", "invalid", "CheckRun");
+        const filter = url.searchParams.get("filter") ?? "latest";
+        if (!["latest", "all"].includes(filter)) throw validationFailed("filter", "invalid", "CheckRun");
+        const name = url.searchParams.get("check_name");
+        let selected = checkRuns.filter((run) => run.head_sha === sha && (name === null || run.name === name) && (status === null || run.status === status));
+        // `latest` keeps the most recent run of each name (a re-run supersedes the run before it).
+        if (filter === "latest") selected = selected.filter((run) => !selected.some((other) => other.name === run.name && other.id > run.id));
+        selected.sort((a, b) => b.id - a.id);
+        return [200, { total_count: selected.length, check_runs: paginate(selected, url, res).map(checkRunJson) }];
+      }
+      case "GET /repos/{owner}/{repo}/commits/{ref}/status": {
+        // https://docs.github.com/en/rest/commits/statuses#get-the-combined-status-for-a-specific-reference:
+        // the latest status per context; `state` is failure if any is error or failure, pending if
+        // there are none or any is pending, else success. Needs `statuses: read` for a GITHUB_TOKEN.
+        if (!readChecks) throw new HttpError(403, "Resource not accessible by integration");
+        const sha = commitOf(params.ref);
+        const latest = statuses.filter((each) => each.sha === sha && !statuses.some((other) => other.sha === sha && other.context === each.context && other.id > each.id)).sort((a, b) => b.id - a.id);
+        const state = latest.some((each) => each.state === "error" || each.state === "failure")
+          ? "failure"
+          : latest.length === 0 || latest.some((each) => each.state === "pending")
+            ? "pending"
+            : "success";
+        return [
+          200,
+          {
+            state,
+            statuses: paginate(latest, url, res).map((each) => ({
+              url: `${base}/repos/${owner}/${repo}/statuses/${sha}`,
+              id: each.id,
+              node_id: `SC_${each.id}`,
+              state: each.state,
+              description: each.description,
+              target_url: each.target_url,
+              context: each.context,
+              created_at: each.created_at,
+              updated_at: each.created_at,
+            })),
+            sha,
+            total_count: latest.length,
+            repository: { full_name: `${owner}/${repo}` },
+            commit_url: `${base}/repos/${owner}/${repo}/commits/${sha}`,
+            url: `${base}/repos/${owner}/${repo}/commits/${sha}/status`,
+          },
+        ];
+      }
+      case "GET /repos/{owner}/{repo}/issues/{issue_number}": {
+        // https://docs.github.com/en/rest/issues/issues#get-an-issue: pull requests are issues
+        // too (with a `pull_request` key); an unknown number is 404.
+        const item = workItems.find((each) => String(each.number) === params.issue_number);
+        if (!item) throw new HttpError(404, "Not Found");
+        const milestone = item.milestone === null ? null : milestones.find((m) => m.title === item.milestone);
+        return [
+          200,
+          {
+            url: `${base}/repos/${owner}/${repo}/issues/${item.number}`,
+            html_url: `${web}/${item.pull_request ? "pull" : "issues"}/${item.number}`,
+            number: item.number,
+            title: item.title,
+            state: item.state,
+            milestone: milestone ? milestoneJson(milestone) : null,
+            ...(item.pull_request ? { pull_request: { url: `${base}/repos/${owner}/${repo}/pulls/${item.number}`, html_url: `${web}/pull/${item.number}` } } : {}),
+          },
+        ];
+      }
       default:
         throw new HttpError(404, "Not Found");
     }
   }
+
+  /** The commit a ref names. The stand-in knows commits only by SHA: anything else is GitHub's 422 for an unknown commit. */
+  function commitOf(ref: string): string {
+    if (!/^[0-9a-f]{40}$/.test(ref)) throw new HttpError(422, `No commit found for SHA: ${ref}`);
+    return ref;
+  }
+
+  const checkRunJson = (run: StoredCheckRun) => ({
+    id: run.id,
+    node_id: `CR_${run.id}`,
+    head_sha: run.head_sha,
+    external_id: "",
+    url: `${base}/repos/${owner}/${repo}/check-runs/${run.id}`,
+    html_url: `${web}/runs/${run.id}`,
+    details_url: `${web}/actions/runs/${run.id}/job/${run.id}`,
+    status: run.status,
+    conclusion: run.conclusion,
+    started_at: run.started_at,
+    completed_at: run.completed_at,
+    name: run.name,
+    check_suite: { id: 1 },
+    app: { id: 15368, slug: "github-actions", name: "GitHub Actions" },
+    pull_requests: [],
+  });
 
   /** Just enough GraphQL for @semantic-release/github's success and fail steps: no PRs, no issues. */
   function graphql(body: any) {
@@ -537,5 +684,30 @@ export async function startGitHubServer(options: GitHubServerOptions = {}): Prom
         for (const socket of sockets) socket.destroy();
         server.close(() => resolve());
       }),
+    addCheckRun(fields) {
+      const status = fields.status ?? (fields.conclusion ? "completed" : "queued");
+      const at = now();
+      const run: StoredCheckRun = { id: nextId++, name: fields.name, head_sha: fields.head_sha, status, conclusion: fields.conclusion ?? null, started_at: at, completed_at: status === "completed" ? at : null };
+      checkRuns.push(run);
+      return copy(run);
+    },
+    updateCheckRun(id, fields) {
+      const run = checkRuns.find((each) => each.id === id);
+      if (!run) throw new Error(`no check run ${id}`);
+      Object.assign(run, fields);
+      if (run.status === "completed" && !run.completed_at) run.completed_at = now();
+      return copy(run);
+    },
+    addStatus(fields) {
+      const status: StoredStatus = { id: nextId++, sha: fields.sha, context: fields.context, state: fields.state, target_url: fields.target_url ?? null, description: fields.description ?? null, created_at: now() };
+      statuses.push(status);
+      return copy(status);
+    },
+    addWorkItem(fields) {
+      if (fields.milestone !== undefined) milestoneByTitle(fields.milestone);
+      const item: StoredWorkItem = { number: fields.number, title: fields.title, state: fields.state ?? "open", milestone: fields.milestone ?? null, pull_request: fields.pull_request ?? false };
+      workItems.push(item);
+      return copy(item);
+    },
   };
 }

@@ -1,7 +1,9 @@
 import { test, expect } from "@jest/globals";
 import assert from "node:assert/strict";
 import { insertRelease } from "../../src/changelog/insert.js";
-import { releaseSection } from "../../src/changelog/release.js";
+import { releaseSection, stripArtifactsSection } from "../../src/changelog/release.js";
+import { readChangelogOptions } from "../../src/changelog/options.js";
+import { SECTION_END, SECTION_START } from "../../src/github/section.js";
 import { compareVersions, headingVersion } from "../../src/changelog/versions.js";
 import { CURATOR_END, CURATOR_START } from "../../src/notes/curator.js";
 
@@ -32,7 +34,7 @@ All notable changes. Curated by hand.
 - everything
 `;
 
-test("inserting a release: under its heading, newest first, every other byte kept", () => {
+test("inserting a release in version order (changelog.order \"version\"): under its heading, every other byte kept", () => {
   const cases: [string, string | null, string, string, string][] = [
     ["missing file: created with a title", null, "2.1.0", V21, `# Changelog\n\n${V21}\n`],
     ["empty file: created with a title", "", "2.1.0", V21, `# Changelog\n\n${V21}\n`],
@@ -87,9 +89,9 @@ test("inserting a release: under its heading, newest first, every other byte kep
     ],
   ];
   for (const [name, existing, version, text, expected] of cases) {
-    const first = insertRelease(existing, { version, text });
+    const first = insertRelease(existing, { version, text }, "version");
     assert.equal(first.content, expected, name);
-    const second = insertRelease(first.content, { version, text });
+    const second = insertRelease(first.content, { version, text }, "version");
     assert.equal(second.action, "unchanged", `${name}: second run`);
     assert.equal(second.content, first.content, `${name}: second run is byte-identical`);
   }
@@ -130,4 +132,62 @@ test("the section of a published release: its curated body, under its heading", 
   const forgotten = `${V21}\n\n${CURATOR_START}\n<details>\n\n- x\n</details>\n${CURATOR_END}\n`;
   expect(releaseSection({ tag_name: "v2.1.0", body: forgotten }, "2.1.0")).toEqual({ text: V21, strippedCuratorBlock: true });
   expect(releaseSection({ tag_name: "v2.1.0", body: null, published_at: null }, "2.1.0")).toEqual({ text: "## v2.1.0", strippedCuratorBlock: false });
+});
+
+// Their file, in the shape llenergymeasure keeps it: newest first, but not in version order.
+const THEIRS = `# Changelog
+
+## [Unreleased]
+
+## [v1.0.0](https://github.com/o/r/releases/tag/v1.0.0) (2025-06-01)
+
+- the first stable line
+
+## [v0.5.0](https://github.com/o/r/releases/tag/v0.5.0) (2025-01-01)
+
+- early work
+`;
+
+test("newest first (the default): a new release goes on top, under [Unreleased], whatever the versions say", () => {
+  const text = "## [v0.9.0](https://github.com/o/r/releases/tag/v0.9.0) (2026-03-01)\n\n- zeus";
+  const first = insertRelease(THEIRS, { version: "0.9.0", text });
+  assert.equal(first.content, THEIRS.replace("## [v1.0.0]", `${text}\n\n## [v1.0.0]`));
+  assert.equal(insertRelease(first.content, { version: "0.9.0", text }).action, "unchanged");
+  // Version order puts it between v1.0.0 and v0.5.0, as sync did before.
+  assert.equal(insertRelease(THEIRS, { version: "0.9.0", text }, "version").content, THEIRS.replace("## [v0.5.0]", `${text}\n\n## [v0.5.0]`));
+  // Only [Unreleased] and no release yet: below it.
+  assert.equal(insertRelease("# Changelog\n\n## [Unreleased]\n", { version: "0.9.0", text }).content, `# Changelog\n\n## [Unreleased]\n\n${text}\n`);
+  // An existing release is replaced where it stands.
+  const edited = insertRelease(first.content, { version: "0.9.0", text: `${text}, curated` });
+  assert.equal(edited.content, first.content.replace("- zeus", "- zeus, curated"));
+});
+
+test("a heading template, and the artifacts section left out unless asked for", () => {
+  const body = `## v0.9.0 — 2026-02-28\n\n### Added\n\n- zeus\n\n${SECTION_START}\n### Artifacts\n\n| file | sha256 |\n${SECTION_END}\n`;
+  const release = { tag_name: "v0.9.0", body, published_at: "2026-03-01T09:00:00Z", html_url: "https://github.com/o/r/releases/tag/v0.9.0" };
+  const theirs = "## [{tag}]({url}) ({date})";
+  expect(releaseSection(release, "0.9.0", { heading: theirs })).toEqual({
+    text: "## [v0.9.0](https://github.com/o/r/releases/tag/v0.9.0) (2026-03-01)\n\n### Added\n\n- zeus",
+    strippedCuratorBlock: false,
+  });
+  assert.equal(releaseSection(release, "0.9.0").text, "## v0.9.0 — 2026-02-28\n\n### Added\n\n- zeus", "the default heading stays");
+  assert.match(releaseSection(release, "0.9.0", { artifacts: true }).text, /### Artifacts/);
+  assert.equal(releaseSection({ ...release, body: "- by hand" }, "0.9.0", { heading: "## {pep440} ({date})" }).text, "## 0.9.0 (2026-03-01)\n\n- by hand");
+  assert.equal(stripArtifactsSection(`a\n\n${SECTION_START}\nx\n${SECTION_END}\n\nb`), "a\n\nb");
+  assert.equal(stripArtifactsSection(`a ${SECTION_START} but no end`), `a ${SECTION_START} but no end`);
+});
+
+test("changelog options", () => {
+  expect(readChangelogOptions({})).toEqual({ options: { file: "CHANGELOG.md", order: "newest-first", artifacts: false }, problems: [] });
+  expect(readChangelogOptions({ changelog: { order: "version", heading: "## [{tag}]({url}) ({date})", artifacts: true, file: "HISTORY.md" } }).options).toEqual({
+    file: "HISTORY.md",
+    order: "version",
+    heading: "## [{tag}]({url}) ({date})",
+    artifacts: true,
+  });
+  const bad = readChangelogOptions({ changelog: { order: "oldest", heading: "## {date} {tag}", artifacts: "yes", file: "", style: 1 } });
+  expect(bad.problems.map((p) => p.key)).toEqual(["changelog.file", "changelog.order", "changelog.heading", "changelog.artifacts", "changelog.style"]);
+  assert.match(bad.problems[2].reason, /must start with the release/);
+  assert.match(readChangelogOptions({ changelog: { heading: "## {tag} {cuda}" } }).problems[0].reason, /\{cuda\} is not a placeholder/);
+  assert.match(readChangelogOptions({ changelog: { heading: "# {tag}" } }).problems[0].reason, /one "## …" line/);
 });

@@ -1,10 +1,10 @@
 import { test, expect } from "@jest/globals";
 import assert from "node:assert/strict";
 import { gatedRelease, milestoneVerdict, nextStableVersion } from "../../src/cadence/gate.js";
-import { readCadenceOptions } from "../../src/cadence/options.js";
+import { readCadenceOptions, type CadenceOptions } from "../../src/cadence/options.js";
 import type { Branch } from "../../src/context.js";
 
-const MILESTONE = { minor: "milestone", major: "milestone" } as const;
+const MILESTONE = { minor: "milestone", major: "milestone", milestone: "v{version}", milestoneBy: "title" } as const;
 const main: Branch = { name: "main", type: "release", main: true };
 const maintenance: Branch = { name: "1.x", type: "maintenance", range: ">=1.3.0 <2.0.0" };
 const next: Branch = { name: "next", type: "prerelease", prerelease: "rc" };
@@ -22,14 +22,14 @@ test("the next version on release and maintenance branches, like semantic-releas
 });
 
 test("which releases wait for a milestone", () => {
-  const cases: [string, string | null, Branch, typeof MILESTONE | { minor: "immediate"; major: "milestone" }, string | undefined][] = [
+  const cases: [string, string | null, Branch, CadenceOptions, string | undefined][] = [
     ["minor on main", "minor", main, MILESTONE, "v2.1.0"],
     ["major on main", "major", main, MILESTONE, "v3.0.0"],
     ["minor on a maintenance branch", "minor", maintenance, MILESTONE, "v2.1.0"],
     ["patch: never held", "patch", main, MILESTONE, undefined],
     ["no release", null, main, MILESTONE, undefined],
     ["prerelease branch: not held", "minor", next, MILESTONE, undefined],
-    ["minor with cadence.minor immediate", "minor", main, { minor: "immediate", major: "milestone" }, undefined],
+    ["minor with cadence.minor immediate", "minor", main, { ...MILESTONE, minor: "immediate" }, undefined],
   ];
   for (const [name, type, branch, options, expected] of cases) {
     assert.equal(gatedRelease(type, branch, "2.0.3", options)?.milestone, expected, name);
@@ -49,7 +49,7 @@ test("the verdict and the log line", () => {
 });
 
 test("cadence options", () => {
-  expect(readCadenceOptions({})).toEqual({ options: { minor: "immediate", major: "immediate" }, problems: [] });
-  expect(readCadenceOptions({ cadence: { major: "milestone" } }).options).toEqual({ minor: "immediate", major: "milestone" });
+  expect(readCadenceOptions({})).toEqual({ options: { minor: "immediate", major: "immediate", milestone: "v{version}", milestoneBy: "title" }, problems: [] });
+  expect(readCadenceOptions({ cadence: { major: "milestone" } }).options).toEqual({ minor: "immediate", major: "milestone", milestone: "v{version}", milestoneBy: "title" });
   expect(readCadenceOptions({ cadence: { minor: "weekly", patch: "milestone", when: 1 } }).problems.map((p) => p.key)).toEqual(["cadence.minor", "cadence.patch", "cadence.when"]);
 });

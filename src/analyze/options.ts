@@ -1,0 +1,27 @@
+import type { ConfigProblem } from "../config/problem.js";
+
+export interface AnalyzeOptions {
+  /**
+   * python-semantic-release's `major_on_zero`: false keeps a breaking change on 0.x a minor
+   * release (0.9.0 → 0.10.0); true follows semver's letter and makes 1.0.0.
+   */
+  majorOnZero: boolean;
+}
+
+/** Pure: the `analyze` options with defaults, and every problem with them. */
+export function readAnalyzeOptions(config: { analyze?: unknown }): { options: AnalyzeOptions; problems: ConfigProblem[] } {
+  const raw = (config.analyze ?? {}) as Record<string, unknown>;
+  const options: AnalyzeOptions = { majorOnZero: true };
+  if (typeof raw !== "object" || raw === null || Array.isArray(raw)) {
+    return { options, problems: [{ key: "analyze", reason: 'must be an object such as { "majorOnZero": false }' }] };
+  }
+  const problems: ConfigProblem[] = [];
+  if (raw.majorOnZero !== undefined) {
+    if (typeof raw.majorOnZero === "boolean") options.majorOnZero = raw.majorOnZero;
+    else problems.push({ key: "analyze.majorOnZero", reason: `must be true or false, not ${JSON.stringify(raw.majorOnZero)}` });
+  }
+  for (const key of Object.keys(raw)) {
+    if (key !== "majorOnZero") problems.push({ key: `analyze.${key}`, reason: "is not an option (majorOnZero)" });
+  }
+  return { options, problems };
+}
