@@ -287,6 +287,24 @@ The token (${code("GITHUB_TOKEN")} or ${code("GH_TOKEN")}) must be able to read 
     message: `There is no release tag ${tag} to resume${reason ? ` (${reason})` : ""}.`,
     details: `${code("pyrelease resume --tag <tag>")} finishes a release whose tag already exists (semantic-release pushed it, or you tagged the release commit by hand). Check the name with ${code("git tag --list")} and ${code("git ls-remote --tags origin")}; the tag must match ${code("tagFormat")} (default ${code("v${version}")}). To start a new release, run semantic-release instead.`,
   }),
+
+  // ---- images ----
+  EREGISTRYAUTH: ({ refusals, beforeTag }: Facts): ErrorText => ({
+    message: `The registry refused to let this run push to ${refusals.map((r: Facts) => r.repository).join(", ")}.`,
+    details: `${list(refusals.map((r: Facts) => `${code(r.repository)}: ${r.reason} (credentials: ${r.source})`))}
+
+${beforeTag ? "This was found before anything was tagged or published: fix the credentials and run the release again." : `No tag was moved. Fix the credentials, then finish the release with ${code("npx pyrelease resume --tag <tag>")}.`}
+
+Credentials are taken, first found first, from:
+- ${code("PYRELEASE_REGISTRY_<HOST>_USERNAME")} and ${code("PYRELEASE_REGISTRY_<HOST>_PASSWORD")} (host upper-cased, every other character ${code("_")}: ${code("PYRELEASE_REGISTRY_GHCR_IO_PASSWORD")}); for Docker Hub also ${code("DOCKERHUB_USERNAME")}/${code("DOCKERHUB_TOKEN")} (an access token with Read & Write scope);
+- what a ${code("docker login")}/${code("podman login")} stored: ${code("$REGISTRY_AUTH_FILE")}, ${code("${XDG_RUNTIME_DIR}/containers/auth.json")}, ${code("~/.config/containers/auth.json")}, ${code("~/.docker/config.json")}, credential helpers included;
+- for ghcr.io, the job's ${code("GITHUB_TOKEN")} as ${code("GITHUB_ACTOR")}: the workflow needs ${code("permissions: packages: write")}, and a package that already exists must grant this repository write access (package settings → Manage Actions access).`,
+  }),
+
+  EREGISTRYUNREACHABLE: ({ registries, reason, attempts }: Facts): ErrorText => ({
+    message: `The registry ${registries.join(", ")} could not be reached to check push access (${attempts} attempt(s)).`,
+    details: `${reason ? `The last try said: ${reason}\n\n` : ""}Nothing was tagged or published: the release checks that every image repository accepts a push before it tags. Check ${code("images.repository")} (and ${code("images.tlsVerify")} for a plain-HTTP registry), then run the release again once the registry answers.`,
+  }),
 } satisfies Record<string, (facts: Facts) => ErrorText>;
 
 export type ErrorCode = keyof typeof errorTexts;

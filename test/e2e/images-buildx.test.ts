@@ -108,21 +108,25 @@ test("a registry that keeps failing: EIMAGEPUSH after the last try, no tag moved
   expect(imagetoolsCalls()).toEqual([]);
 });
 
-test("verifyConditions: Docker Hub login through stdin only; ENOBUILDER without buildx", async () => {
+test("Docker Hub login through stdin only, just before the push; ENOBUILDER without buildx; a dry run names what it would probe", async () => {
   docker.setScenario({ recorded: RECORDED });
   const password = "dckr_pat_not-a-real-token-123";
   const logs: string[] = [];
-  await verifyConditions(pluginConfig, context("2.0.0", { DOCKERHUB_USERNAME: "releasebot", DOCKERHUB_TOKEN: password }, logs));
-  const login = docker.calls().find((c) => c.argv[0] === "login")!;
+  await publish(pluginConfig, context("2.0.0", { DOCKERHUB_USERNAME: "releasebot", DOCKERHUB_TOKEN: password }, logs));
+  const calls = docker.calls();
+  const login = calls.find((c) => c.argv[0] === "login")!;
   expect(login.argv).toEqual(["login", "--username", "releasebot", "--password-stdin", "docker.io"]);
   assert.equal(login.stdin, password);
+  assert.ok(calls.indexOf(login) < calls.findIndex((c) => c.argv[1] === "bake"), "logged in before bake pushes");
   assert.ok(!logs.join("\n").includes(password));
 
   docker.setScenario({ recorded: RECORDED, noBuildx: true });
   await assert.rejects(verifyConditions(pluginConfig, context()), (error: any) => error.code === "ENOBUILDER");
-  const dry = context();
+  const dryLogs: string[] = [];
+  const dry = context("2.0.0", {}, dryLogs);
   dry.options.dryRun = true;
   await verifyConditions(pluginConfig, dry);
+  assert.match(dryLogs.join("\n"), /a real run first checks that it may push to docker\.io\/llenergymeasure\/pytorch, docker\.io\/llenergymeasure\/vllm, docker\.io\/llenergymeasure\/tensorrt/);
 });
 
 test("the bake file bake received: every entry pushed by digest, with the release's OCI labels", async () => {
@@ -140,6 +144,7 @@ test("the bake file bake received: every entry pushed by digest, with the releas
       "org.opencontainers.image.created": "2026-01-01T00:00:00.000Z",
       "org.opencontainers.image.source": "https://github.com/o/r",
     },
+    platforms: ["linux/amd64"],
     output: ["type=image,name=docker.io/llenergymeasure/tensorrt,push-by-digest=true,name-canonical=true,push=true"],
   });
   const argv = bakeCalls()[0].argv;

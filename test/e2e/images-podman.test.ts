@@ -119,7 +119,8 @@ test("a stable release pushes the whole matrix by digest, then tags it; digests 
   const rc = await publish(pluginConfig, context(cwd, "2.1.0-rc.1", NEXT));
   assert.ok(rc);
   assert.ok(rc.images.every((i) => !i.tags.includes("latest")));
-  expect(await registry!.tags("stable/vllm")).toEqual(["2.0.0", "2.0.0-cuda11", "2.0.0-cuda12", "2.1.0rc1", "2.1.0rc1-cuda11", "2.1.0rc1-cuda12", "latest"]);
+  // latestTags ({pep440}, latest) are for stable main releases only: the rc gets its own tags and nothing more.
+  expect(await registry!.tags("stable/vllm")).toEqual(["2.0.0", "2.0.0-cuda11", "2.0.0-cuda12", "2.1.0rc1-cuda11", "2.1.0rc1-cuda12", "latest"]);
   assert.equal(await registry!.digest("stable/vllm", "latest"), latestBefore);
   assert.notEqual(await registry!.digest("stable/vllm", "2.1.0rc1-cuda12"), latestBefore);
 
