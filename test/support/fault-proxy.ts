@@ -17,6 +17,11 @@ export type Fault =
   | "reset"
   /** The registry gets and handles the request; its answer never arrives (the connection is cut). */
   | "lost-answer"
+  /**
+   * A mount request reaches the registry as a plain upload start: it answers 202, as a
+   * registry that cannot mount does (distribution-spec, "Mounting a blob from another repository").
+   */
+  | "no-mount"
   | { status: number }
   /** The answer is held this long (it still comes, unless the client gave up). */
   | { delayMs: number };
@@ -112,7 +117,14 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
     }
 
     const headers = { ...req.headers, host: target };
-    const upstream = request({ host: target.split(":")[0], port: Number(target.split(":")[1]), method: req.method, path: req.url, headers }, (answer) => {
+    let path = req.url ?? "/";
+    if (fault === "no-mount") {
+      const url = new URL(path, "http://proxy");
+      url.searchParams.delete("mount");
+      url.searchParams.delete("from");
+      path = `${url.pathname}${url.search}`;
+    }
+    const upstream = request({ host: target.split(":")[0], port: Number(target.split(":")[1]), method: req.method, path, headers }, (answer) => {
       const out = { ...answer.headers };
       if (typeof out.location === "string") out.location = out.location.replace(`http://${target}`, `http://${self}`);
       const deliver = () => {
