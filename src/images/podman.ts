@@ -142,16 +142,21 @@ export function podmanRunner(context: RunnerContext, options: { tlsVerify: boole
     },
 
     async tag(images) {
-      for (const { plan, digest } of images) {
-        for (const tag of plan.tags) {
+      // Tag by position across the matrix: every entry's own tags first, the moving ones
+      // (`latestTags`, last in each plan) after, so a failure halfway leaves `latest` where it was.
+      const rounds = Math.max(0, ...images.map((image) => image.plan.tags.length));
+      for (let round = 0; round < rounds; round++) {
+        for (const { plan, digest } of images) {
+          const tag = plan.tags[round];
+          if (tag === undefined) continue;
           try {
             await client.tag(plan.repository, digest, tag);
           } catch (error) {
             throw await registryFailure(error, [`${plan.repository}:${tag}`], client);
           }
         }
-        context.logger.log(`Tagged ${plan.repository}@${digest} as ${plan.tags.join(", ")}`);
       }
+      for (const { plan, digest } of images) if (plan.tags.length) context.logger.log(`Tagged ${plan.repository}@${digest} as ${plan.tags.join(", ")}`);
     },
   };
 }
