@@ -293,7 +293,7 @@ The token (${code("GITHUB_TOKEN")} or ${code("GH_TOKEN")}) must be able to read 
     message: `The registry refused to let this run push to ${refusals.map((r: Facts) => r.repository).join(", ")}.`,
     details: `${list(refusals.map((r: Facts) => `${code(r.repository)}: ${r.reason} (credentials: ${r.source})`))}
 
-${beforeTag ? "This was found before anything was tagged or published: fix the credentials and run the release again." : `No tag was moved. Fix the credentials, then finish the release with ${code("npx pyrelease resume --tag <tag>")}.`}
+${beforeTag ? "This run checks push access before it builds, tags or publishes anything, so nothing was released: fix the credentials and run it again." : `No tag was moved. Fix the credentials, then finish the release with ${code("npx pyrelease resume --tag <tag>")}.`}
 
 Credentials are taken, first found first, from:
 - ${code("PYRELEASE_REGISTRY_<HOST>_USERNAME")} and ${code("PYRELEASE_REGISTRY_<HOST>_PASSWORD")} (host upper-cased, every other character ${code("_")}: ${code("PYRELEASE_REGISTRY_GHCR_IO_PASSWORD")}); for Docker Hub also ${code("DOCKERHUB_USERNAME")}/${code("DOCKERHUB_TOKEN")} (an access token with Read & Write scope);
