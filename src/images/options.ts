@@ -200,7 +200,7 @@ export function readImagesOptions(config: { images?: unknown }): { options?: Ima
       base = {
         name: baseText("name", "base")!,
         dockerfile: dockerfile ?? "",
-        context: baseText("context", context)!,
+        context: baseText("context", DEFAULT_CONTEXT)!,
         target: baseText("target", undefined),
         buildArgs: readBuildArgs("base.buildArgs", rawBase.buildArgs),
         arg,
