@@ -3,13 +3,12 @@ import assert from "node:assert/strict";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { Context } from "../../src/context.js";
 import { errorTexts } from "../../src/errors.js";
 import { publish } from "../../src/plugins/images.js";
 import { podmanEnv, podmanFiles } from "../support/actions-env.js";
-import { startFaultProxy, type Fault, type FaultProxy, type Step } from "../support/fault-proxy.js";
-import { errorsOf } from "../support/plugin-context.js";
-import { REGISTRY_BIN, startRegistry, type LocalRegistry } from "../support/registry.js";
+import { startProxiedRegistry, type Fault, type FaultProxy, type Step } from "../support/fault-proxy.js";
+import { errorsOf, pluginContext } from "../support/plugin-context.js";
+import { REGISTRY_BIN, type LocalRegistry } from "../support/registry.js";
 import { needTool } from "../support/tools.js";
 
 /**
@@ -24,6 +23,7 @@ let work: string;
 let cwd: string;
 let registry: LocalRegistry;
 let proxy: FaultProxy;
+let stop: (() => Promise<void>) | undefined;
 const tally = { injected: 0, survived: 0, retried: 0, resumed: 0 };
 const outcomes: string[] = [];
 const BACKENDS = ["pytorch", "vllm"];
@@ -39,26 +39,14 @@ beforeAll(async () => {
   mkdirSync(join(cwd, "docker"), { recursive: true });
   for (const backend of BACKENDS) writeFileSync(join(cwd, "docker", `Dockerfile.${backend}`), `FROM scratch\nCOPY docker/Dockerfile.${backend} /Dockerfile\nLABEL backend=${backend}\n`);
   need();
-  registry = await startRegistry();
-  proxy = await startFaultProxy(registry.host);
+  ({ registry, proxy, stop } = await startProxiedRegistry());
 });
 afterAll(async () => {
-  await proxy?.close();
-  await registry?.stop();
+  await stop?.();
   rmSync(work, { recursive: true, force: true });
 });
 
-function context(logs: string[]): Context {
-  const log = (...args: unknown[]) => void logs.push(args.map(String).join(" "));
-  return {
-    cwd,
-    env: { ...process.env, ...podmanEnv(work), DOCKERHUB_USERNAME: undefined, DOCKERHUB_TOKEN: undefined },
-    logger: { log, warn: log, error: log, success: log },
-    options: { dryRun: false, repositoryUrl: "https://github.com/o/r.git" },
-    branch: { name: "main", type: "release", main: true },
-    nextRelease: { version: "2.0.0", gitTag: "v2.0.0", gitHead: "0123456789abcdef0123456789abcdef01234567", channel: null },
-  };
-}
+const podmanContext = () => pluginContext({ cwd, env: { ...process.env, ...podmanEnv(work), DOCKERHUB_USERNAME: undefined, DOCKERHUB_TOKEN: undefined }, version: "2.0.0" });
 
 type Case = { step: Step; fault: Fault; times?: number; after?: number; label: string; expect: "retried" | "resumed" };
 const CASES: Case[] = [
@@ -109,11 +97,11 @@ describe("registry faults on the podman path", () => {
         },
       };
       tally.injected++;
-      const logs: string[] = [];
+      const { context, output } = podmanContext();
       let outcome: "retried" | "resumed" = "retried";
       let result: Awaited<ReturnType<typeof publish>>;
       try {
-        result = await publish(config, context(logs));
+        result = await publish(config, context);
       } catch (error) {
         for (const e of errorsOf(error)) assert.ok(e.code in errorTexts, `a documented code, not: ${e.stack}`);
         assert.ok(errorsOf(error).some((e) => e.code === "EIMAGEPUSH"), errorsOf(error).map((e) => e.code).join(","));
@@ -124,12 +112,12 @@ describe("registry faults on the podman path", () => {
           for (const backend of BACKENDS) assert.equal(await registry.digest(`${namespace}/${backend}`, "latest"), undefined);
         }
         outcome = "resumed";
-        result = await publish(config, context(logs));
+        result = await publish(config, context);
       }
       assert.equal(proxy.pending(), 0, "the fault was met");
       assert.ok(result);
       await assertTaggedWhole(namespace, result.images);
-      if (outcome === "retried") assert.match(logs.join("\n"), /trying again \(attempt 2 of 3\)/);
+      if (outcome === "retried") assert.match(output(), /trying again \(attempt 2 of 3\)/);
       assert.equal(outcome, c.expect);
       tally.survived++;
       tally[outcome]++;

@@ -4,12 +4,12 @@ import { randomBytes } from "node:crypto";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { Context } from "../../src/context.js";
 import { renderArtifacts } from "../../src/github/section.js";
 import { publish } from "../../src/plugins/images.js";
 import { podmanEnv, podmanFiles } from "../support/actions-env.js";
-import { startFaultProxy, type FaultProxy } from "../support/fault-proxy.js";
-import { REGISTRY_BIN, startRegistry, type LocalRegistry } from "../support/registry.js";
+import { startProxiedRegistry, type FaultProxy } from "../support/fault-proxy.js";
+import { REGISTRY_BIN, type LocalRegistry } from "../support/registry.js";
+import { pluginContext } from "../support/plugin-context.js";
 import { needTool } from "../support/tools.js";
 
 /**
@@ -21,6 +21,7 @@ import { needTool } from "../support/tools.js";
 let work: string;
 let registry: LocalRegistry;
 let proxy: FaultProxy;
+let stop: (() => Promise<void>) | undefined;
 const OCI_INDEX = "application/vnd.oci.image.index.v1+json";
 const ACCEPT = [OCI_INDEX, "application/vnd.oci.image.manifest.v1+json", "application/vnd.docker.distribution.manifest.v2+json", "application/vnd.docker.distribution.manifest.list.v2+json"].join(", ");
 /** The shared base layer: random, so it does not compress. */
@@ -34,26 +35,14 @@ beforeAll(async () => {
   work = mkdtempSync(join(tmpdir(), "pyrelease-matrix-"));
   for (const [name, text] of Object.entries(podmanFiles(work))) writeFileSync(join(work, name), text);
   need();
-  registry = await startRegistry();
-  proxy = await startFaultProxy(registry.host);
+  ({ registry, proxy, stop } = await startProxiedRegistry());
 });
 afterAll(async () => {
-  await proxy?.close();
-  await registry?.stop();
+  await stop?.();
   rmSync(work, { recursive: true, force: true });
 });
 
-function context(cwd: string, logs: string[] = []): Context {
-  const log = (...args: unknown[]) => void logs.push(args.map(String).join(" "));
-  return {
-    cwd,
-    env: { ...process.env, ...podmanEnv(work), DOCKERHUB_USERNAME: undefined, DOCKERHUB_TOKEN: undefined },
-    logger: { log, warn: log, error: log, success: log },
-    options: { dryRun: false, repositoryUrl: "https://github.com/o/r.git" },
-    branch: { name: "main", type: "release", main: true },
-    nextRelease: { version: "2.0.0", gitTag: "v2.0.0", gitHead: "0123456789abcdef0123456789abcdef01234567", channel: null },
-  };
-}
+const podmanContext = (cwd: string) => pluginContext({ cwd, env: { ...process.env, ...podmanEnv(work), DOCKERHUB_USERNAME: undefined, DOCKERHUB_TOKEN: undefined }, version: "2.0.0" });
 
 async function get(name: string, reference: string): Promise<{ mediaType: string; json: any }> {
   const response = await fetch(`http://${registry.host}/v2/${name}/manifests/${reference}`, { headers: { Accept: ACCEPT } });
@@ -68,7 +57,7 @@ test("2 platforms × 2 entries: each entry is one image index of both platforms,
   mkdirSync(join(cwd, "docker"));
   for (const backend of ["pytorch", "vllm"]) writeFileSync(join(cwd, "docker", `Dockerfile.${backend}`), `FROM scratch\nCOPY docker/Dockerfile.${backend} /Dockerfile\nLABEL backend=${backend}\n`);
   const images = { repository: `${registry.host}/multi`, matrix: { backend: ["pytorch", "vllm"] }, platforms: ["linux/amd64", "linux/arm64"], latest: {}, builder: "podman", tlsVerify: false, concurrency: 2 };
-  const result = await publish({ images }, context(cwd));
+  const result = await publish({ images }, podmanContext(cwd).context);
   assert.ok(result);
   assert.equal(result.images.length, 2);
   for (const image of result.images) {
@@ -126,11 +115,11 @@ describe("a base image shared by three images", () => {
   test("the base is pushed first, each image is built on it by digest at the chosen stage, and its layer is mounted, not uploaded again", async () => {
     if (!need()) return;
     proxy.reset();
-    const logs: string[] = [];
-    const result = await publish({ images: images("shared") }, context(cwd, logs));
+    const { context, output } = podmanContext(cwd);
+    const result = await publish({ images: images("shared") }, context);
     assert.ok(result);
-    const baseDigest = /base image \S+\/shared\/base@(sha256:[a-f0-9]{64})/.exec(logs.join("\n"))?.[1];
-    assert.ok(baseDigest, logs.join("\n"));
+    const baseDigest = /base image \S+\/shared\/base@(sha256:[a-f0-9]{64})/.exec(output())?.[1];
+    assert.ok(baseDigest, output());
     const baseManifest = await get("shared/base", baseDigest);
     const baseLayer = baseManifest.json.layers[0];
     assert.ok(baseLayer.size >= BASE_BYTES, `the base layer holds the random file (${baseLayer.size} bytes)`);
@@ -150,14 +139,14 @@ describe("a base image shared by three images", () => {
     const tops = uploaded - baseLayer.size;
     console.log(`cross-repository mount: ${uploaded} bytes uploaded for 3 images on a ${baseLayer.size}-byte base layer (base once + ${tops} bytes of tops and configs; without mounts ${4 * baseLayer.size + tops})`);
     assert.ok(uploaded < baseLayer.size * 1.1, `one base and three small tops: ${uploaded} bytes`);
-    assert.match(logs.join("\n"), /3 mounted from a sibling repository/);
+    assert.match(output(), /3 mounted from a sibling repository/);
   });
 
   test("a registry that answers a mount with 202 gets the layer uploaded instead", async () => {
     if (!need()) return;
     proxy.reset();
     proxy.inject({ step: "mount", fault: "no-mount", times: 99 });
-    const result = await publish({ images: images("nomount") }, context(cwd));
+    const result = await publish({ images: images("nomount") }, podmanContext(cwd).context);
     assert.ok(result);
     const mounts = proxy.exchanges().filter((e) => e.step === "mount");
     expect(mounts.map((e) => e.outcome)).toEqual([202, 202, 202]);

@@ -1,5 +1,6 @@
 import { createServer, request, type IncomingMessage, type ServerResponse } from "node:http";
 import type { Socket } from "node:net";
+import { startRegistry, type LocalRegistry } from "./registry.js";
 
 /**
  * A loopback HTTP proxy in front of a real registry that counts what clients send and
@@ -162,5 +163,19 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
         server.closeAllConnections();
         server.close(() => resolve());
       }),
+  };
+}
+
+/** A real registry (plain, no auth) with a faulting proxy in front; `stop` ends both. */
+export async function startProxiedRegistry(): Promise<{ registry: LocalRegistry; proxy: FaultProxy; stop(): Promise<void> }> {
+  const registry = await startRegistry();
+  const proxy = await startFaultProxy(registry.host);
+  return {
+    registry,
+    proxy,
+    async stop() {
+      await proxy.close();
+      await registry.stop();
+    },
   };
 }
