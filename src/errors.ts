@@ -309,6 +309,24 @@ Nothing was tagged, built or published. Re-run this job when the checks are done
     message: `Could not read the checks that gate the release ${version}.`,
     details: `${reason ? `${reason}\n\n` : ""}With ${code("gates.checks")} the release reads the check runs and commit statuses of the release commit, and that failed, so nothing was released. In GitHub Actions give the job ${code("checks: read")} and ${code("statuses: read")} (a job that lists its ${code("permissions")} gets no others), then rerun it.`,
   }),
+
+  // ---- images ----
+  EREGISTRYAUTH: ({ refusals, beforeTag }: Facts): ErrorText => ({
+    message: `The registry refused to let this run push to ${refusals.map((r: Facts) => r.repository).join(", ")}.`,
+    details: `${list(refusals.map((r: Facts) => `${code(r.repository)}: ${r.reason} (credentials: ${r.source})`))}
+
+${beforeTag ? "This run checks push access before it builds, tags or publishes anything, so nothing was released: fix the credentials and run it again." : `No tag was moved. Fix the credentials, then finish the release with ${code("npx pyrelease resume --tag <tag>")}.`}
+
+Credentials are taken, first found first, from:
+- ${code("PYRELEASE_REGISTRY_<HOST>_USERNAME")} and ${code("PYRELEASE_REGISTRY_<HOST>_PASSWORD")} (host upper-cased, every other character ${code("_")}: ${code("PYRELEASE_REGISTRY_GHCR_IO_PASSWORD")}); for Docker Hub also ${code("DOCKERHUB_USERNAME")}/${code("DOCKERHUB_TOKEN")} (an access token with Read & Write scope);
+- what a ${code("docker login")}/${code("podman login")} stored: ${code("$REGISTRY_AUTH_FILE")}, ${code("${XDG_RUNTIME_DIR}/containers/auth.json")}, ${code("~/.config/containers/auth.json")}, ${code("~/.docker/config.json")}, credential helpers included;
+- for ghcr.io, the job's ${code("GITHUB_TOKEN")} as ${code("GITHUB_ACTOR")}: the workflow needs ${code("permissions: packages: write")}, and a package that already exists must grant this repository write access (package settings → Manage Actions access).`,
+  }),
+
+  EREGISTRYUNREACHABLE: ({ registries, reason, attempts }: Facts): ErrorText => ({
+    message: `The registry ${registries.join(", ")} could not be reached to check push access (${attempts} attempt(s)).`,
+    details: `${reason ? `The last try said: ${reason}\n\n` : ""}Nothing was tagged or published: the release checks that every image repository accepts a push before it tags. Check ${code("images.repository")} (and ${code("images.tlsVerify")} for a plain-HTTP registry), then run the release again once the registry answers.`,
+  }),
 } satisfies Record<string, (facts: Facts) => ErrorText>;
 
 export type ErrorCode = keyof typeof errorTexts;

@@ -2,9 +2,8 @@ import { parseArgs } from "node:util";
 import { loadReleaseConfig } from "../config/load.js";
 import { getError } from "../errors.js";
 import { run } from "../exec.js";
-import { dockerHubCredentials } from "../images/credentials.js";
 import { ociLabels } from "../images/labels.js";
-import { createRunner, imagesOptions, skipReason } from "../images/release.js";
+import { imagesOptions, skipReason } from "../images/release.js";
 import { buildSelected, DEFAULT_DIGEST_DIR, finalizeAll } from "../images/scaleout.js";
 import { recordImagesInDraft } from "../images/record.js";
 import { buildTime } from "../plugins/images.js";
@@ -57,13 +56,7 @@ export async function imagesCommand(argv: string[], io: CommandIO): Promise<numb
     }
     const pep440 = releasePep440(version);
 
-    // Both halves talk to the registry: build pushes by digest, finalize creates the tags.
-    const credentials = dockerHubCredentials(io.env);
-    const runner = createRunner(options, context);
-    const noBuilder = await runner.check();
-    if (noBuilder) throw noBuilder;
-    if (credentials) await runner.login("docker.io", credentials.username, credentials.password);
-
+    // Both halves talk to the registry (build pushes by digest, finalize creates the tags): each logs the builder in itself.
     if (action === "build") {
       const labels = ociLabels({
         pep440,

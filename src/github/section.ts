@@ -54,6 +54,8 @@ export interface ArtifactImage {
   tags: string[];
   /** The matrix entry, axis → value. */
   entry?: Record<string, string> | string;
+  /** A multi-platform image (`digest` is its index): each platform's own manifest digest. */
+  platforms?: { platform: string; digest: string }[];
 }
 
 export interface Artifacts {
@@ -95,6 +97,7 @@ export function collectArtifacts(releases: readonly ReleaseRecord[] | undefined)
           digest: image.digest,
           tags: Array.isArray(image.tags) ? image.tags.map(String) : [],
           ...(image.entry !== undefined ? { entry: image.entry } : {}),
+          ...(Array.isArray(image.platforms) ? { platforms: image.platforms.filter((p: unknown) => isObject(p) && typeof p.platform === "string" && typeof p.digest === "string").map((p: Record<string, any>) => ({ platform: p.platform, digest: p.digest })) } : {}),
         });
       }
     }
@@ -131,7 +134,8 @@ export function renderArtifacts(releases: readonly ReleaseRecord[] | undefined, 
     lines.push("#### Container images", "", "| image | pin by digest | tags |", "|---|---|---|");
     for (const image of images) {
       const tags = image.tags.length ? image.tags.map(code).join(", ") : "(none)";
-      lines.push(`| ${cell(entryText(image))} | ${code(pinReference(image))} | ${tags} |`);
+      lines.push(`| ${cell(entryText(image))} | ${code(pinReference(image))}${image.platforms?.length ? " (index)" : ""} | ${tags} |`);
+      for (const platform of image.platforms ?? []) lines.push(`| ↳ ${cell(platform.platform)} | ${code(pinReference({ ref: image.ref, digest: platform.digest }))} | |`);
       commands.push(`docker pull ${pinReference(image)}`);
     }
     lines.push("");

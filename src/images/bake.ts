@@ -14,8 +14,12 @@ export interface BakeFile {
 export interface BakeTarget {
   context: string;
   dockerfile: string;
+  /** Named contexts: the pushed base image, pinned by digest (`docker-image://…`). */
+  contexts?: Record<string, string>;
+  target?: string;
   args: Record<string, string>;
   labels: Record<string, string>;
+  platforms: string[];
   output: string[];
 }
 
@@ -40,8 +44,11 @@ export function bakeFile(plans: ImagePlan[], labels: Record<string, string>): Ba
     target[plan.id] = {
       context: plan.context,
       dockerfile: dockerfileInContext(plan.context, plan.dockerfile),
+      ...(plan.base ? { contexts: { [plan.base.name]: `docker-image://${plan.base.ref}` } } : {}),
+      ...(plan.target ? { target: plan.target } : {}),
       args: { ...plan.buildArgs },
       labels: { ...labels },
+      platforms: [...plan.platforms],
       output: [digestOutput(plan.repository)],
     };
   }
@@ -81,6 +88,11 @@ export function parseBakeMetadata(text: string): Record<string, string> {
     if (typeof digest === "string" && DIGEST.test(digest)) digests[target] = digest;
   }
   return digests;
+}
+
+/** Pure: `docker buildx imagetools inspect --raw` argv: the index behind a multi-platform digest, for its platforms' digests. */
+export function inspectArgv(options: { ref: string; builder?: string }): string[] {
+  return ["buildx", "imagetools", "inspect", ...(options.builder ? ["--builder", options.builder] : []), "--raw", options.ref];
 }
 
 /** Pure: `docker buildx imagetools create` argv: every tag of one entry, pointing at its pushed digest. */

@@ -1,11 +1,11 @@
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { getError, throwAll } from "../errors.js";
+import { getError, isSemanticReleaseError, throwAll } from "../errors.js";
 import { run, tail } from "../exec.js";
-import { bakeArgv, bakeFile, imagetoolsArgv, parseBakeMetadata } from "./bake.js";
-import { isTransient } from "./retry.js";
-import { backoffMs, sleep } from "../retry.js";
+import { bakeArgv, bakeFile, imagetoolsArgv, inspectArgv, parseBakeMetadata } from "./bake.js";
+import { platformDigests } from "./platforms.js";
+import { GaveUp, isTransient, withAttempts } from "./retry.js";
 import type { ImagePlan } from "./plan.js";
 import type { ImageRunner, PushedImage, RunnerContext } from "./runner.js";
 
@@ -16,8 +16,25 @@ import type { ImageRunner, PushedImage, RunnerContext } from "./runner.js";
  */
 export function buildxRunner(context: RunnerContext, options: { builder?: string; docker?: string } = {}): ImageRunner {
   const docker = options.docker ?? "docker";
-  const exec = (argv: string[], input?: string, secrets?: string[]) =>
-    run(docker, argv, { cwd: context.cwd, env: context.env, input, secrets });
+  const exec = (argv: string[], input?: string, secrets?: string[]) => run(docker, argv, { cwd: context.cwd, env: context.env, input, secrets });
+  const retryLog = (what: string) => (failure: unknown, next: number) =>
+    context.logger.warn(`${what}: ${tail((failure as Error).message, 3)}; trying again (attempt ${next} of ${context.retry.attempts})`);
+
+  /** Each platform's manifest digest of a multi-platform entry, read from the index bake pushed. */
+  async function platformsOf(plan: ImagePlan, digest: string): Promise<PushedImage["platforms"]> {
+    if (plan.platforms.length < 2) return undefined;
+    const ref = `${plan.repository}@${digest}`;
+    try {
+      const raw = await withAttempts(context.retry, async () => {
+        const result = await exec(inspectArgv({ ref, builder: options.builder }));
+        if (result.exitCode !== 0) throw new Error(result.all);
+        return result.stdout;
+      }, retryLog(`imagetools inspect ${ref}`));
+      return platformDigests(JSON.parse(raw));
+    } catch (error) {
+      throw getError("EIMAGEPUSH", { refs: [ref], attempts: error instanceof GaveUp ? error.attempts : 1, reason: tail((error as Error).message) });
+    }
+  }
 
   return {
     async check() {
@@ -26,9 +43,11 @@ export function buildxRunner(context: RunnerContext, options: { builder?: string
       return getError("ENOBUILDER", { builder: "buildx", command: "docker buildx version", hint: tail(result.all, 5) || undefined });
     },
 
-    async login(host, username, password) {
-      const result = await exec(["login", "--username", username, "--password-stdin", host], password, [password]);
-      if (result.exitCode !== 0) throw getError("EIMAGEPUSH", { refs: [host], attempts: 1, reason: `docker login failed: ${tail(result.all, 5)}` });
+    async login(host, credentials) {
+      const result = await exec(["login", "--username", credentials.username, "--password-stdin", host], credentials.password, [credentials.password]);
+      if (result.exitCode !== 0) {
+        throw getError("EREGISTRYAUTH", { refusals: [{ repository: host, reason: `docker login failed: ${tail(result.all, 5)}`, source: credentials.username }], beforeTag: false });
+      }
     },
 
     async push(plans, labels) {
@@ -38,26 +57,35 @@ export function buildxRunner(context: RunnerContext, options: { builder?: string
         await writeFile(file, `${JSON.stringify(bakeFile(plans, labels), null, 2)}\n`);
         const digests: Record<string, string> = {};
         let missing = plans;
-        let output = "";
-        for (let attempt = 1; attempt <= context.retry.attempts; attempt++) {
-          const metadataFile = join(work, `metadata-${attempt}.json`);
-          const targets = attempt === 1 ? undefined : missing.map((p) => p.id);
-          context.logger.log(`docker buildx bake: ${missing.map((p) => p.id).join(", ")} (attempt ${attempt})`);
-          const result = await exec(bakeArgv({ file, metadataFile, builder: options.builder, targets }));
-          output = result.all;
-          const found = parseBakeMetadata(await readFile(metadataFile, "utf8").catch(() => ""));
-          for (const plan of missing) if (found[plan.id]) digests[plan.id] = found[plan.id];
-          missing = plans.filter((p) => !digests[p.id]);
-          if (missing.length === 0) return plans.map((plan) => ({ plan, digest: digests[plan.id] }));
-          if (!isTransient(output)) {
-            throw getError("EIMAGEBUILD", {
-              entries: missing.map((p) => p.label),
-              output: tail(output) || `bake exited with ${result.exitCode} and wrote no containerimage.digest for them`,
-            });
-          }
-          if (attempt < context.retry.attempts) await sleep(backoffMs(attempt + 1, context.retry.delayMs));
+        try {
+          await withAttempts(context.retry, async (attempt) => {
+            const metadataFile = join(work, `metadata-${attempt}.json`);
+            const targets = attempt === 1 ? undefined : missing.map((p) => p.id);
+            context.logger.log(`docker buildx bake: ${missing.map((p) => p.id).join(", ")} (attempt ${attempt})`);
+            const result = await exec(bakeArgv({ file, metadataFile, builder: options.builder, targets }));
+            const found = parseBakeMetadata(await readFile(metadataFile, "utf8").catch(() => ""));
+            for (const plan of missing) if (found[plan.id]) digests[plan.id] = found[plan.id];
+            missing = plans.filter((p) => !digests[p.id]);
+            if (missing.length === 0) return;
+            if (!isTransient(result.all)) {
+              throw getError("EIMAGEBUILD", {
+                entries: missing.map((p) => p.label),
+                output: tail(result.all) || `bake exited with ${result.exitCode} and wrote no containerimage.digest for them`,
+              });
+            }
+            throw new Error(result.all);
+          });
+        } catch (error) {
+          const last = error instanceof GaveUp ? error.last : error;
+          if (isSemanticReleaseError(last)) throw last;
+          throw getError("EIMAGEPUSH", { refs: missing.map((p) => p.repository), attempts: error instanceof GaveUp ? error.attempts : 1, reason: tail((last as Error).message) });
         }
-        throw getError("EIMAGEPUSH", { refs: missing.map((p) => p.repository), attempts: context.retry.attempts, reason: tail(output) });
+        const pushed: PushedImage[] = [];
+        for (const plan of plans) {
+          const platforms = await platformsOf(plan, digests[plan.id]);
+          pushed.push({ plan, digest: digests[plan.id], ...(platforms ? { platforms } : {}) });
+        }
+        return pushed;
       } finally {
         await rm(work, { recursive: true, force: true });
       }
@@ -71,20 +99,20 @@ export function buildxRunner(context: RunnerContext, options: { builder?: string
   };
 
   async function tagOne(plan: ImagePlan, digest: string): Promise<void> {
+    if (plan.tags.length === 0) return;
     const argv = imagetoolsArgv({ repository: plan.repository, digest, tags: plan.tags, builder: options.builder });
-    let output = "";
-    let attempts = 0;
-    for (let attempt = 1; attempt <= context.retry.attempts; attempt++) {
-      attempts = attempt;
-      const result = await exec(argv);
-      if (result.exitCode === 0) {
-        context.logger.log(`Tagged ${plan.repository}@${digest} as ${plan.tags.join(", ")}`);
-        return;
-      }
-      output = result.all;
-      if (!isTransient(output)) break;
-      if (attempt < context.retry.attempts) await sleep(backoffMs(attempt + 1, context.retry.delayMs));
+    try {
+      await withAttempts(context.retry, async () => {
+        const result = await exec(argv);
+        if (result.exitCode !== 0) throw new Error(result.all);
+      }, retryLog(`imagetools create ${plan.repository}`));
+    } catch (error) {
+      throw getError("EIMAGEPUSH", {
+        refs: plan.tags.map((t) => `${plan.repository}:${t}`),
+        attempts: error instanceof GaveUp ? error.attempts : 1,
+        reason: tail((error as Error).message),
+      });
     }
-    throw getError("EIMAGEPUSH", { refs: plan.tags.map((t) => `${plan.repository}:${t}`), attempts, reason: tail(output) });
+    context.logger.log(`Tagged ${plan.repository}@${digest} as ${plan.tags.join(", ")}`);
   }
 }

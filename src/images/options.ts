@@ -1,4 +1,5 @@
 import type { ConfigProblem } from "../config/problem.js";
+import { parsePlatform } from "./platforms.js";
 
 export type ImageBuilder = "buildx" | "podman";
 export type Matrix = Record<string, string[]>;
@@ -14,8 +15,16 @@ export interface ImagesOptions {
   context: string;
   buildArgs: Record<string, string>;
   tags: string[];
-  /** Axis → value of the entries that also get `{pep440}` and, on stable main releases, `latest`. */
+  /** Axis → value of the entries that also get `latestTags` on a stable release of the main release branch; `{}` selects every entry. */
   latest?: Record<string, string>;
+  /** Tag templates the `latest` entries get (and nothing else is ever added beyond `tags`). */
+  latestTags: string[];
+  /** Build stage (`--target`) template per entry. */
+  target?: string;
+  /** `os/arch[/variant]` of every entry: two or more make each entry one image index. */
+  platforms: string[];
+  /** An image built and pushed first, handed to every entry by digest. */
+  base?: BaseImageOptions;
   /** First version (semver) that ships images. */
   since?: string;
   builder: ImageBuilder;
@@ -24,20 +33,50 @@ export interface ImagesOptions {
   buildxBuilder?: string;
   /** podman only: how many entries build at the same time. */
   concurrency: number;
-  /** Attempts for a push or tag that fails with a transient registry error. */
-  retries: number;
+  /** Tries and timeouts of every registry step and builder run that fails transiently. */
+  retry: RetryOptions;
   /** The release job builds nothing: it hands the matrix to `pyrelease images build` jobs through `$GITHUB_OUTPUT`. */
   scaleOut: boolean;
 }
+
+export interface BaseImageOptions {
+  /** Image name template under `repository` (version placeholders only: it is one image for every entry). */
+  name: string;
+  dockerfile: string;
+  context: string;
+  target?: string;
+  buildArgs: Record<string, string>;
+  /** The build arg (and bake named context) through which every entry gets `<repository>/<name>@<digest>`. */
+  arg: string;
+}
+
+export interface RetryOptions {
+  /** Tries in all, the first included. */
+  attempts: number;
+  /** Wait before the second try; it doubles with each further try. */
+  delayMs: number;
+  /** Longest wait for one registry answer (manifests, tags, the auth handshake). */
+  requestTimeoutMs: number;
+  /** Longest wait for one blob upload. */
+  uploadTimeoutMs: number;
+}
+
+export const DEFAULT_RETRY: RetryOptions = { attempts: 3, delayMs: 5_000, requestTimeoutMs: 60_000, uploadTimeoutMs: 1_800_000 };
+export const DEFAULT_LATEST_TAGS = ["{pep440}", "latest"];
+export const DEFAULT_PLATFORMS = ["linux/amd64"];
+export const DEFAULT_BASE_ARG = "BASE_IMAGE";
 
 export const DEFAULT_DOCKERFILE = "docker/Dockerfile.{backend}";
 export const DEFAULT_CONTEXT = ".";
 export const RESERVED_PLACEHOLDERS = ["version", "pep440", "major", "minor", "patch"] as const;
 
 const KNOWN_KEYS = [
-  "repository", "name", "matrix", "dockerfile", "context", "buildArgs", "tags", "latest", "since",
-  "builder", "tlsVerify", "buildxBuilder", "concurrency", "retries", "scaleOut",
+  "repository", "name", "matrix", "dockerfile", "context", "buildArgs", "tags", "latest", "latestTags", "target", "platforms", "base",
+  "since", "builder", "tlsVerify", "buildxBuilder", "concurrency", "retry", "scaleOut",
 ];
+const BASE_KEYS = ["name", "dockerfile", "context", "target", "buildArgs", "arg"];
+const RETRY_KEYS = Object.keys(DEFAULT_RETRY) as (keyof RetryOptions)[];
+const BUILD_ARG = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const AXIS_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const AXIS_VALUE = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
 const SEMVER = /^\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?$/;
@@ -89,26 +128,35 @@ export function readImagesOptions(config: { images?: unknown }): { options?: Ima
   const dockerfile = template("dockerfile", DEFAULT_DOCKERFILE);
   const context = template("context", DEFAULT_CONTEXT);
 
-  const buildArgs: Record<string, string> = {};
-  if (raw.buildArgs !== undefined) {
-    if (!isObject(raw.buildArgs)) problem("buildArgs", "must be an object of NAME → template");
-    else
-      for (const [key, value] of Object.entries(raw.buildArgs)) {
-        if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(key)) problem(`buildArgs.${key}`, "a build arg name is letters, digits and _");
-        if (typeof value === "string" || typeof value === "number" || typeof value === "boolean") buildArgs[key] = String(value);
-        else problem(`buildArgs.${key}`, "must be a string template");
-      }
-  }
+  const readBuildArgs = (key: string, value: unknown): Record<string, string> => {
+    const args: Record<string, string> = {};
+    if (value === undefined) return args;
+    if (!isObject(value)) {
+      problem(key, "must be an object of NAME → template");
+      return args;
+    }
+    for (const [name, template] of Object.entries(value)) {
+      if (!BUILD_ARG.test(name)) problem(`${key}.${name}`, "a build arg name is letters, digits and _");
+      if (typeof template === "string" || typeof template === "number" || typeof template === "boolean") args[name] = String(template);
+      else problem(`${key}.${name}`, "must be a string template");
+    }
+    return args;
+  };
+  const buildArgs = readBuildArgs("buildArgs", raw.buildArgs);
 
-  let tags = "cuda" in matrix ? ["{pep440}-{cuda}"] : ["{pep440}"];
-  if (raw.tags !== undefined) {
-    if (Array.isArray(raw.tags) && raw.tags.length > 0 && raw.tags.every(isText)) tags = raw.tags as string[];
-    else problem("tags", "must be a non-empty array of tag templates");
-  }
+  const templates = (key: string, fallback: string[], allowEmpty: boolean): string[] => {
+    const value = raw[key];
+    if (value === undefined) return fallback;
+    if (Array.isArray(value) && (allowEmpty || value.length > 0) && value.every(isText)) return value as string[];
+    problem(key, `must be a${allowEmpty ? "n" : " non-empty"} array of tag templates`);
+    return fallback;
+  };
+  const tags = templates("tags", "cuda" in matrix ? ["{pep440}-{cuda}"] : ["{pep440}"], false);
+  const latestTags = templates("latestTags", DEFAULT_LATEST_TAGS, true);
 
   let latest: Record<string, string> | undefined;
   if (raw.latest !== undefined && raw.latest !== null) {
-    if (!isObject(raw.latest) || Object.keys(raw.latest).length === 0) problem("latest", 'must be an object axis → value, e.g. { "cuda": "cuda12" }');
+    if (!isObject(raw.latest)) problem("latest", 'must be an object axis → value, e.g. { "cuda": "cuda12" }, or {} for every entry');
     else {
       latest = {};
       for (const [axis, value] of Object.entries(raw.latest)) {
@@ -116,6 +164,47 @@ export function readImagesOptions(config: { images?: unknown }): { options?: Ima
         else if (typeof value !== "string" || !matrix[axis].includes(value)) problem(`latest.${axis}`, `must be one of ${matrix[axis].join(", ")}`);
         latest[axis] = String(value);
       }
+    }
+  }
+
+  const target = raw.target === undefined ? undefined : template("target", "");
+
+  const platforms = [...DEFAULT_PLATFORMS];
+  if (raw.platforms !== undefined) {
+    if (!Array.isArray(raw.platforms) || raw.platforms.length === 0) problem("platforms", 'must be a non-empty array such as ["linux/amd64", "linux/arm64"]');
+    else {
+      const bad = raw.platforms.filter((p) => typeof p !== "string" || !parsePlatform(p));
+      if (bad.length) problem("platforms", `${bad.map((p) => JSON.stringify(p)).join(", ")} is not os/architecture[/variant], e.g. "linux/arm64"`);
+      const duplicates = raw.platforms.filter((p, i, all) => all.indexOf(p) !== i);
+      if (duplicates.length) problem("platforms", `duplicate platforms: ${duplicates.join(", ")}`);
+      platforms.splice(0, platforms.length, ...raw.platforms.map(String));
+    }
+  }
+
+  let base: BaseImageOptions | undefined;
+  if (raw.base !== undefined && raw.base !== null) {
+    if (!isObject(raw.base)) problem("base", 'must be an object, e.g. { "dockerfile": "docker/Dockerfile.base" }');
+    else {
+      const rawBase = raw.base;
+      const baseText = (key: string, fallback: string | undefined): string | undefined => {
+        if (rawBase[key] === undefined) return fallback;
+        if (isText(rawBase[key])) return rawBase[key] as string;
+        problem(`base.${key}`, "must be a non-empty string template");
+        return fallback;
+      };
+      const dockerfile = baseText("dockerfile", undefined);
+      if (dockerfile === undefined && rawBase.dockerfile === undefined) problem("base.dockerfile", 'is required: the base image\'s Dockerfile, e.g. "docker/Dockerfile.base"');
+      const arg = baseText("arg", DEFAULT_BASE_ARG)!;
+      if (!BUILD_ARG.test(arg)) problem("base.arg", "a build arg name is letters, digits and _");
+      for (const key of Object.keys(rawBase)) if (!BASE_KEYS.includes(key)) problem(`base.${key}`, `is not an option (${BASE_KEYS.join(", ")})`);
+      base = {
+        name: baseText("name", "base")!,
+        dockerfile: dockerfile ?? "",
+        context: baseText("context", DEFAULT_CONTEXT)!,
+        target: baseText("target", undefined),
+        buildArgs: readBuildArgs("base.buildArgs", rawBase.buildArgs),
+        arg,
+      };
     }
   }
 
@@ -156,13 +245,30 @@ export function readImagesOptions(config: { images?: unknown }): { options?: Ima
     return fallback;
   };
   const concurrency = count("concurrency", 2, 1);
-  const retries = count("retries", 3, 1);
 
-  for (const key of Object.keys(raw)) if (!KNOWN_KEYS.includes(key)) problem(key, `is not an option (${KNOWN_KEYS.join(", ")})`);
+  const retry = { ...DEFAULT_RETRY };
+  if (raw.retry !== undefined) {
+    if (!isObject(raw.retry)) problem("retry", `must be an object (${RETRY_KEYS.join(", ")})`);
+    else
+      for (const [key, value] of Object.entries(raw.retry)) {
+        const min = key === "attempts" ? 1 : 0;
+        if (!RETRY_KEYS.includes(key as keyof RetryOptions)) problem(`retry.${key}`, `is not an option (${RETRY_KEYS.join(", ")})`);
+        else if (!Number.isInteger(value) || (value as number) < min) problem(`retry.${key}`, `must be an integer >= ${min}`);
+        else retry[key as keyof RetryOptions] = value as number;
+      }
+  }
+
+  for (const key of Object.keys(raw)) {
+    if (key === "retries") problem(key, 'is now "retry": { "attempts": N } (tries in all, the first included)');
+    else if (!KNOWN_KEYS.includes(key)) problem(key, `is not an option (${KNOWN_KEYS.join(", ")})`);
+  }
 
   if (problems.length) return { problems };
   return {
-    options: { repository, name, matrix, dockerfile, context, buildArgs, tags, latest, since, builder, tlsVerify, buildxBuilder, concurrency, retries, scaleOut },
+    options: {
+      repository, name, matrix, dockerfile, context, buildArgs, tags, latest, latestTags, target, platforms, base,
+      since, builder, tlsVerify, buildxBuilder, concurrency, retry, scaleOut,
+    },
     problems,
   };
 }

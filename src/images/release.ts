@@ -2,10 +2,10 @@ import type { Branch, Logger } from "../context.js";
 import { getError, throwAll } from "../errors.js";
 import { releasePep440 } from "../version/release.js";
 import { buildxRunner } from "./buildx.js";
-import { readImagesOptions, type ImagesOptions } from "./options.js";
-import { describePlan, planImages, type ImagePlan } from "./plan.js";
+import { readImagesOptions, type ImagesOptions, type RetryOptions } from "./options.js";
+import { describePlan, onBase, planImages, type ImagePlan } from "./plan.js";
 import { podmanRunner } from "./podman.js";
-import { DEFAULT_RETRY, type RetryPolicy } from "./retry.js";
+import { RegistryClient } from "./registry.js";
 import type { ImageRunner, PushedImage } from "./runner.js";
 import { shipsImages } from "./since.js";
 import { latestAllowed } from "./tags.js";
@@ -19,8 +19,19 @@ export interface ReleasedImage {
   ref: string;
   /** Tag names (without the repository). */
   tags: string[];
+  /** The image's digest: its index's, when it has several platforms. */
   digest: string;
+  /** Each platform's manifest digest, when the image is an index of several. */
+  platforms?: { platform: string; digest: string }[];
 }
+
+/** The matrix of one release: the base image (built and pushed first, when there is one) and every entry. */
+export interface ReleaseMatrix {
+  base?: ImagePlan;
+  plans: ImagePlan[];
+}
+
+type RunnerLogger = Pick<Logger, "log" | "warn">;
 
 /** The images options, or undefined when the config has none; EINVALIDCONFIG when they are wrong. */
 export function imagesOptions(config: { images?: unknown }): ImagesOptions | undefined {
@@ -36,30 +47,66 @@ export function skipReason(options: ImagesOptions | undefined, version?: string)
   return undefined;
 }
 
-/** Every entry's plan for `version`; throws every config and reference problem at once. */
-export function releasePlans(options: ImagesOptions, version: string, branch: Pick<Branch, "type" | "main"> | undefined): ImagePlan[] {
+/** The base image's plan and every entry's for `version`; throws every config and reference problem at once. */
+export function releaseMatrix(options: ImagesOptions, version: string, branch: Pick<Branch, "type" | "main"> | undefined): ReleaseMatrix {
   releasePep440(version);
   const vars = versionVars(version)!;
-  const { plans, errors } = planImages(options, { vars, latest: latestAllowed(branch, version) });
+  const { plans, base, errors } = planImages(options, { vars, latest: latestAllowed(branch, version) });
   throwAll(errors);
-  return plans;
+  return { plans, ...(base ? { base } : {}) };
+}
+
+/** Every entry's plan for `version` (the base image aside). */
+export function releasePlans(options: ImagesOptions, version: string, branch: Pick<Branch, "type" | "main"> | undefined): ImagePlan[] {
+  return releaseMatrix(options, version, branch).plans;
+}
+
+/** Every repository a release of `matrix` pushes to. */
+export const matrixRepositories = (matrix: ReleaseMatrix) => [...new Set([...(matrix.base ? [matrix.base.repository] : []), ...matrix.plans.map((p) => p.repository)])];
+
+/** The registry client a release's steps share (auth tokens, mount sources), retries logged. */
+export function registryClient(options: ImagesOptions, context: { env: Record<string, string | undefined>; logger: RunnerLogger }, retry: RetryOptions = options.retry): RegistryClient {
+  return new RegistryClient({
+    tlsVerify: options.tlsVerify,
+    env: context.env,
+    retry,
+    onRetry: (what, failure, next) => context.logger.warn(`${what}: ${(failure as Error).message}; trying again (attempt ${next} of ${retry.attempts})`),
+  });
 }
 
 export function createRunner(
   options: ImagesOptions,
-  context: { cwd: string; env: Record<string, string | undefined>; logger: Pick<Logger, "log" | "warn"> },
-  retry: RetryPolicy = { ...DEFAULT_RETRY, attempts: options.retries },
+  context: { cwd: string; env: Record<string, string | undefined>; logger: RunnerLogger },
+  retry: Partial<RetryOptions> = {},
+  client?: RegistryClient,
 ): ImageRunner {
-  const runnerContext = { ...context, retry };
+  const runnerContext = { ...context, retry: { ...options.retry, ...retry } };
   return options.builder === "podman"
-    ? podmanRunner(runnerContext, { tlsVerify: options.tlsVerify, concurrency: options.concurrency })
+    ? podmanRunner(runnerContext, { tlsVerify: options.tlsVerify, concurrency: options.concurrency, client: client ?? registryClient(options, context, runnerContext.retry) })
     : buildxRunner(runnerContext, { builder: options.buildxBuilder });
 }
 
-export function releasedImages(pushed: PushedImage[]): ReleasedImage[] {
-  return pushed.map(({ plan, digest }) => ({ entry: { ...plan.axes }, ref: plan.repository, tags: [...plan.tags], digest }));
+/**
+ * Push every entry by digest: the base image first, when there is one, then the entries
+ * built on it (its `repository@digest` as the build arg `options.base.arg`, and for bake a
+ * named context). No tag moves here.
+ */
+export async function pushMatrix(runner: ImageRunner, options: ImagesOptions, matrix: ReleaseMatrix, labels: Record<string, string>, logger: RunnerLogger): Promise<PushedImage[]> {
+  let plans = matrix.plans;
+  if (matrix.base && options.base) {
+    const [base] = await runner.push([matrix.base], labels);
+    const name = matrix.base.repository.slice(options.repository.length + 1);
+    logger.log(`Images: base image ${base.plan.repository}@${base.digest} handed to every entry as ${options.base.arg}`);
+    plans = onBase(plans, { name, arg: options.base.arg, ref: `${base.plan.repository}@${base.digest}` });
+  }
+  return runner.push(plans, labels);
 }
 
-export function dryRunLines(plans: ImagePlan[]): string[] {
-  return plans.map(describePlan);
+export function releasedImages(pushed: PushedImage[]): ReleasedImage[] {
+  return pushed.map(({ plan, digest, platforms }) => ({ entry: { ...plan.axes }, ref: plan.repository, tags: [...plan.tags], digest, ...(platforms ? { platforms } : {}) }));
+}
+
+export function dryRunLines(matrix: ReleaseMatrix | ImagePlan[]): string[] {
+  const { base, plans } = Array.isArray(matrix) ? { base: undefined, plans: matrix } : matrix;
+  return [...(base ? [`${describePlan(base)} (built and pushed first)`] : []), ...plans.map(describePlan)];
 }

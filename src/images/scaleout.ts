@@ -5,8 +5,9 @@ import { getError } from "../errors.js";
 import { entryId, entryLabel, entryMatches, expandMatrix, parseSelector } from "./matrix.js";
 import type { ImagesOptions } from "./options.js";
 import type { ImagePlan } from "./plan.js";
-import { createRunner, releasedImages, releasePlans, type ReleasedImage } from "./release.js";
-import type { RetryPolicy } from "./retry.js";
+import type { RetryOptions } from "./options.js";
+import { loginBuilder } from "./access.js";
+import { createRunner, matrixRepositories, pushMatrix, registryClient, releasedImages, releaseMatrix, releasePlans, type ReleasedImage } from "./release.js";
 import type { PushedImage } from "./runner.js";
 
 /** What `images build` leaves for `images finalize`: one file per entry. */
@@ -15,6 +16,8 @@ export interface DigestFile {
   entry: Record<string, string>;
   ref: string;
   digest: string;
+  /** Each platform's manifest digest, when the image is an index of several. */
+  platforms?: { platform: string; digest: string }[];
 }
 
 export const DEFAULT_DIGEST_DIR = "image-digests";
@@ -25,7 +28,7 @@ interface ScaleOutContext {
   cwd: string;
   env: Record<string, string | undefined>;
   logger: Pick<Logger, "log" | "warn">;
-  retry?: RetryPolicy;
+  retry?: Partial<RetryOptions>;
 }
 
 /** Pure: the entries an `--only axis=value,…` selects; EINVALIDCONFIG when it names an unknown axis or value. */
@@ -42,20 +45,28 @@ export function selectPlans(plans: ImagePlan[], options: ImagesOptions, only: st
   return plans.filter((plan) => entryMatches(plan.axes, parsed.selector));
 }
 
-/** `pyrelease images build`: build and push the selected entries by digest, and write their digest files. No tag moves. */
+/**
+ * `pyrelease images build`: build and push the selected entries by digest (on the base
+ * image, which each job pushes itself first), and write their digest files. No tag moves.
+ */
 export async function buildSelected(
   options: ImagesOptions,
   input: { version: string; only: string; dir: string; labels: Record<string, string> },
   context: ScaleOutContext,
 ): Promise<DigestFile[]> {
-  const selected = selectPlans(releasePlans(options, input.version, undefined), options, input.only);
-  const runner = createRunner(options, context, context.retry);
-  const pushed = await runner.push(selected, input.labels);
+  const matrix = releaseMatrix(options, input.version, undefined);
+  const selected = { ...matrix, plans: selectPlans(matrix.plans, options, input.only) };
+  const client = registryClient(options, context, { ...options.retry, ...context.retry });
+  const runner = createRunner(options, context, context.retry, client);
+  const noBuilder = await runner.check();
+  if (noBuilder) throw noBuilder;
+  await loginBuilder(runner, matrixRepositories(selected), client, context.logger);
+  const pushed = await pushMatrix(runner, options, selected, input.labels, context.logger);
   const dir = resolve(context.cwd, input.dir);
   await mkdir(dir, { recursive: true });
   const files: DigestFile[] = [];
-  for (const { plan, digest } of pushed) {
-    const file: DigestFile = { version: input.version, entry: plan.axes, ref: plan.repository, digest };
+  for (const { plan, digest, platforms } of pushed) {
+    const file: DigestFile = { version: input.version, entry: plan.axes, ref: plan.repository, digest, ...(platforms ? { platforms } : {}) };
     await writeFile(join(dir, digestFileName(plan)), `${JSON.stringify(file, null, 2)}\n`);
     context.logger.log(`Wrote ${join(input.dir, digestFileName(plan))}: ${plan.repository}@${digest}`);
     files.push(file);
@@ -76,7 +87,7 @@ export async function readDigestFiles(plans: ImagePlan[], dir: string, version: 
       file = undefined;
     }
     if (file && file.version === version && file.ref === plan.repository && typeof file.digest === "string" && /^sha256:[a-f0-9]{64}$/.test(file.digest)) {
-      pushed.push({ plan, digest: file.digest });
+      pushed.push({ plan, digest: file.digest, ...(Array.isArray(file.platforms) ? { platforms: file.platforms } : {}) });
     } else missing.push(plan.label);
   }
   if (missing.length) throw getError("EIMAGEDIGESTS", { missing, dir, version });
@@ -95,7 +106,12 @@ export async function finalizeAll(
   const branch = input.latest ? ({ type: "release", main: true } as const) : undefined;
   const plans = releasePlans(options, input.version, branch);
   const pushed = await readDigestFiles(plans, resolve(context.cwd, input.dir), input.version);
-  await createRunner(options, context, context.retry).tag(pushed);
+  const client = registryClient(options, context, { ...options.retry, ...context.retry });
+  const runner = createRunner(options, context, context.retry, client);
+  const noBuilder = await runner.check();
+  if (noBuilder) throw noBuilder;
+  await loginBuilder(runner, plans.map((p) => p.repository), client, context.logger);
+  await runner.tag(pushed);
   return releasedImages(pushed);
 }
 

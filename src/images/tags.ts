@@ -9,12 +9,10 @@ export function latestAllowed(branch: Pick<Branch, "type" | "main"> | undefined,
   return branch?.type === "release" && branch.main === true && !version.includes("-");
 }
 
-/** Pure: the tags of one entry: its own, plus `{pep440}` and maybe `latest` for a latest entry; no duplicates. */
-export function entryTags(rendered: string[], options: { isLatestEntry: boolean; pep440: string; latest: boolean }): string[] {
-  const tags = [...rendered];
-  if (options.isLatestEntry) {
-    tags.push(options.pep440);
-    if (options.latest) tags.push("latest");
-  }
-  return [...new Set(tags)];
+/**
+ * Pure: the tags of one entry: its own `tags`, plus `latestTags` when it is a `latest`
+ * entry and `latest` may move; no duplicates. Nothing else is ever added.
+ */
+export function entryTags(rendered: string[], latestTags: string[], options: { isLatestEntry: boolean; latest: boolean }): string[] {
+  return [...new Set(options.isLatestEntry && options.latest ? [...rendered, ...latestTags] : rendered)];
 }

@@ -2,11 +2,14 @@ import { access } from "node:fs/promises";
 import { resolve } from "node:path";
 import type { Context, PluginConfig } from "../context.js";
 import { getError, throwAll } from "../errors.js";
-import { dockerHubCredentials } from "../images/credentials.js";
+import { loginBuilder, probePushAccess } from "../images/access.js";
 import { ociLabels } from "../images/labels.js";
 import type { ImagesOptions } from "../images/options.js";
 import type { ImagePlan } from "../images/plan.js";
-import { createRunner, dryRunLines, imagesOptions, releasedImages, releasePlans, skipReason, type ReleasedImage } from "../images/release.js";
+import {
+  createRunner, dryRunLines, imagesOptions, matrixRepositories, pushMatrix, registryClient, releasedImages, releaseMatrix, skipReason,
+  type ReleaseMatrix, type ReleasedImage,
+} from "../images/release.js";
 import { releasePep440 } from "../version/release.js";
 import { githubMatrix } from "../images/scaleout.js";
 import { latestAllowed } from "../images/tags.js";
@@ -15,7 +18,7 @@ import { writeGitHubOutput } from "../ci.js";
 /** A stand-in version for checks made before semantic-release knows the next one: templates only need its shape. */
 const SAMPLE_VERSION = "1.0.0";
 
-/** The entries whose Dockerfile is missing: ENODOCKERFILE names each. */
+/** The entries (and base image) whose Dockerfile is missing: ENODOCKERFILE names each. */
 export async function missingDockerfiles(plans: ImagePlan[], cwd: string): Promise<{ entry: string; dockerfile: string }[]> {
   const missing: { entry: string; dockerfile: string }[] = [];
   for (const plan of plans) {
@@ -25,11 +28,11 @@ export async function missingDockerfiles(plans: ImagePlan[], cwd: string): Promi
   return missing;
 }
 
-function runnerFor(options: ImagesOptions, context: Context) {
-  return createRunner(options, { cwd: context.cwd, env: context.env, logger: context.logger });
-}
-
-/** Options, templates and references for every entry, Dockerfiles, the builder, and the Docker Hub login. */
+/**
+ * Options, templates and references for every entry, Dockerfiles, the builder, and
+ * (in a real run) push access to every repository the matrix pushes to: the registries'
+ * own answer, found before the tag. A dry run says what it would probe.
+ */
 export async function verifyConditions(pluginConfig: PluginConfig, context: Context): Promise<void> {
   const { logger } = context;
   const options = imagesOptions(pluginConfig);
@@ -39,32 +42,36 @@ export async function verifyConditions(pluginConfig: PluginConfig, context: Cont
     return;
   }
   const errors: Error[] = [];
-  let plans: ImagePlan[] = [];
+  let matrix: ReleaseMatrix = { plans: [] };
   try {
-    plans = releasePlans(options, SAMPLE_VERSION, { type: "release", main: true });
+    matrix = releaseMatrix(options, SAMPLE_VERSION, { type: "release", main: true });
   } catch (error) {
     errors.push(...(error instanceof AggregateError ? error.errors : [error]));
   }
-  const missing = await missingDockerfiles(plans, context.cwd);
+  const missing = await missingDockerfiles([...(matrix.base ? [matrix.base] : []), ...matrix.plans], context.cwd);
   if (missing.length) errors.push(getError("ENODOCKERFILE", { missing }));
 
   if (options.scaleOut) {
     throwAll(errors);
-    logger.log(`Images: ${plans.length} matrix entries, built by \`pyrelease images build\` jobs (scaleOut)`);
+    logger.log(`Images: ${matrix.plans.length} matrix entries, built by \`pyrelease images build\` jobs (scaleOut)`);
     return;
   }
-  const runner = runnerFor(options, context);
+  const runner = createRunner(options, context);
   const noBuilder = await runner.check();
   if (noBuilder && context.options.dryRun) logger.warn(`Images: ${noBuilder.message} (dry run: nothing is built, so this is only a warning)`);
   else if (noBuilder) errors.push(noBuilder);
 
-  const credentials = dockerHubCredentials(context.env);
-  if (credentials && !noBuilder && !context.options.dryRun && errors.length === 0) {
-    await runner.login("docker.io", credentials.username, credentials.password);
-    logger.log(`Images: logged in to docker.io as ${credentials.username}`);
+  const repositories = matrixRepositories(matrix);
+  if (context.options.dryRun) {
+    if (repositories.length) logger.log(`Images: a real run first checks that it may push to ${repositories.join(", ")}`);
+  } else if (errors.length === 0) {
+    // Only a valid matrix names the repositories; the network is asked once the cheap checks pass.
+    const client = registryClient(options, context);
+    errors.push(...(await probePushAccess(repositories, client)));
+    if (errors.length === 0) logger.log(`Images: this run may push to ${repositories.join(", ")}`);
   }
   throwAll(errors);
-  logger.log(`Images: ${plans.length} matrix entr${plans.length === 1 ? "y" : "ies"} with ${options.builder}`);
+  logger.log(`Images: ${matrix.plans.length} matrix entr${matrix.plans.length === 1 ? "y" : "ies"} with ${options.builder}`);
 }
 
 /** Every reference this release would push and tag; a dry run shows exactly this. */
@@ -77,13 +84,13 @@ export async function verifyRelease(pluginConfig: PluginConfig, context: Context
     logger.log(`Images: ${skip}`);
     return;
   }
-  const plans = releasePlans(options, version, context.branch);
+  const matrix = releaseMatrix(options, version, context.branch);
   const verb = context.options.dryRun ? "would push" : "will push";
-  logger.log(`Images: ${verb} ${plans.length} image(s) by digest, then tag them:`);
-  for (const line of dryRunLines(plans)) logger.log(`  ${line}`);
+  logger.log(`Images: ${verb} ${matrix.plans.length} image(s) by digest, then tag them:`);
+  for (const line of dryRunLines(matrix)) logger.log(`  ${line}`);
 }
 
-/** Build and push every entry by digest; only when all are in the registry, move the tags. */
+/** Build and push every entry by digest (the base image first); only when all are in the registry, move the tags. */
 export async function publish(
   pluginConfig: PluginConfig,
   context: Context,
@@ -95,7 +102,7 @@ export async function publish(
     logger.log(`Images: ${skip}`);
     return false;
   }
-  const plans = releasePlans(options, nextRelease!.version, context.branch);
+  const matrix = releaseMatrix(options, nextRelease!.version, context.branch);
   if (options.scaleOut) {
     await writeGitHubOutput(context.env, {
       version: nextRelease!.version,
@@ -104,7 +111,7 @@ export async function publish(
       latest: String(latestAllowed(context.branch, nextRelease!.version)),
       "images-matrix": JSON.stringify(githubMatrix(options)),
     });
-    logger.log(`Images: ${plans.length} entries left to \`pyrelease images build\` jobs; the matrix and version are in $GITHUB_OUTPUT`);
+    logger.log(`Images: ${matrix.plans.length} entries left to \`pyrelease images build\` jobs; the matrix and version are in $GITHUB_OUTPUT`);
     return false;
   }
   const labels = ociLabels({
@@ -113,9 +120,13 @@ export async function publish(
     source: context.options.repositoryUrl,
     created: buildTime(context.env),
   });
-  const runner = runnerFor(options, context);
-  const pushed = await runner.push(plans, labels);
+  const client = registryClient(options, context);
+  const runner = createRunner(options, context, {}, client);
+  await loginBuilder(runner, matrixRepositories(matrix), client, logger);
+  const pushed = await pushMatrix(runner, options, matrix, labels, logger);
   await runner.tag(pushed);
+  const { uploadedBlobs, uploadedBytes, mountedBlobs, existingBlobs } = client.stats;
+  if (options.builder === "podman") logger.log(`Images: ${uploadedBlobs} blob(s) uploaded (${uploadedBytes} bytes), ${mountedBlobs} mounted from a sibling repository, ${existingBlobs} already there`);
   logger.success(`Images: pushed and tagged ${pushed.length} image(s)`);
   return { name: "Container images", images: releasedImages(pushed) };
 }

@@ -164,7 +164,7 @@ describe("fault injection", () => {
 
   const TARGETS = ["pytorch-cuda12", "vllm-cuda12"];
   const recorded = Object.fromEntries(TARGETS.map((target, i) => [target, recordedMetadata(`sha256:${String(i).repeat(64)}`, `sha256:${"e".repeat(64)}`)]));
-  const imagesConfig = { images: { repository: "docker.io/llenergymeasure", matrix: { backend: ["pytorch", "vllm"], cuda: ["cuda12"] }, retries: 2 } };
+  const imagesConfig = { images: { repository: "docker.io/llenergymeasure", matrix: { backend: ["pytorch", "vllm"], cuda: ["cuda12"] }, retry: { attempts: 2, delayMs: 10 } } };
   const imageFaults: { label: string; target: string; times: number; expect: "retried" | "resumed" }[] = [
     { label: "push of pytorch-cuda12: 503 once", target: "pytorch-cuda12", times: 1, expect: "retried" },
     { label: "push of vllm-cuda12: registry down for every try", target: "vllm-cuda12", times: 2, expect: "resumed" },

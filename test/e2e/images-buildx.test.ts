@@ -108,21 +108,25 @@ test("a registry that keeps failing: EIMAGEPUSH after the last try, no tag moved
   expect(imagetoolsCalls()).toEqual([]);
 });
 
-test("verifyConditions: Docker Hub login through stdin only; ENOBUILDER without buildx", async () => {
+test("Docker Hub login through stdin only, just before the push; ENOBUILDER without buildx; a dry run names what it would probe", async () => {
   docker.setScenario({ recorded: RECORDED });
   const password = "dckr_pat_not-a-real-token-123";
   const logs: string[] = [];
-  await verifyConditions(pluginConfig, context("2.0.0", { DOCKERHUB_USERNAME: "releasebot", DOCKERHUB_TOKEN: password }, logs));
-  const login = docker.calls().find((c) => c.argv[0] === "login")!;
+  await publish(pluginConfig, context("2.0.0", { DOCKERHUB_USERNAME: "releasebot", DOCKERHUB_TOKEN: password }, logs));
+  const calls = docker.calls();
+  const login = calls.find((c) => c.argv[0] === "login")!;
   expect(login.argv).toEqual(["login", "--username", "releasebot", "--password-stdin", "docker.io"]);
   assert.equal(login.stdin, password);
+  assert.ok(calls.indexOf(login) < calls.findIndex((c) => c.argv[1] === "bake"), "logged in before bake pushes");
   assert.ok(!logs.join("\n").includes(password));
 
   docker.setScenario({ recorded: RECORDED, noBuildx: true });
   await assert.rejects(verifyConditions(pluginConfig, context()), (error: any) => error.code === "ENOBUILDER");
-  const dry = context();
+  const dryLogs: string[] = [];
+  const dry = context("2.0.0", {}, dryLogs);
   dry.options.dryRun = true;
   await verifyConditions(pluginConfig, dry);
+  assert.match(dryLogs.join("\n"), /a real run first checks that it may push to docker\.io\/llenergymeasure\/pytorch, docker\.io\/llenergymeasure\/vllm, docker\.io\/llenergymeasure\/tensorrt/);
 });
 
 test("the bake file bake received: every entry pushed by digest, with the release's OCI labels", async () => {
@@ -140,6 +144,7 @@ test("the bake file bake received: every entry pushed by digest, with the releas
       "org.opencontainers.image.created": "2026-01-01T00:00:00.000Z",
       "org.opencontainers.image.source": "https://github.com/o/r",
     },
+    platforms: ["linux/amd64"],
     output: ["type=image,name=docker.io/llenergymeasure/tensorrt,push-by-digest=true,name-canonical=true,push=true"],
   });
   const argv = bakeCalls()[0].argv;
@@ -160,4 +165,81 @@ test("dry run: every reference that would be pushed and tagged is printed, nothi
   }
   assert.ok(text.includes("docker.io/llenergymeasure/vllm:latest"));
   expect(bakeCalls()).toEqual([]);
+});
+
+test("base image, build stage and two platforms: bake pushes the base first, hands it on by digest, and the index's platform digests are read back", async () => {
+  const { mkdtempSync, mkdirSync, writeFileSync, rmSync } = await import("node:fs");
+  const { tmpdir } = await import("node:os");
+  const { join } = await import("node:path");
+  const cwd = mkdtempSync(join(tmpdir(), "pyrelease-buildx-base-"));
+  try {
+    mkdirSync(join(cwd, "docker"));
+    for (const name of ["base", "pytorch", "vllm"]) writeFileSync(join(cwd, "docker", `Dockerfile.${name}`), "FROM scratch\n");
+    const platformDigest = (target: string, arch: string) => sha(`manifest ${target} ${arch}`);
+    const index = (target: string) => ({
+      schemaVersion: 2,
+      mediaType: "application/vnd.oci.image.index.v1+json",
+      manifests: [
+        { mediaType: "application/vnd.oci.image.manifest.v1+json", digest: platformDigest(target, "amd64"), size: 500, platform: { os: "linux", architecture: "amd64" } },
+        { mediaType: "application/vnd.oci.image.manifest.v1+json", digest: platformDigest(target, "arm64"), size: 500, platform: { os: "linux", architecture: "arm64" } },
+        // buildx's provenance attestation: not a platform
+        { mediaType: "application/vnd.oci.image.manifest.v1+json", digest: sha(`attestation ${target}`), size: 800, platform: { os: "unknown", architecture: "unknown" } },
+      ],
+    });
+    const targets = ["base", "pytorch", "vllm"];
+    docker.setScenario({
+      recorded: Object.fromEntries(targets.map((t) => [t, recordedMetadata(sha(`index ${t}`), sha(`config ${t}`))])),
+      indexes: Object.fromEntries(targets.map((t) => [sha(`index ${t}`), index(t)])),
+    });
+    const images = {
+      repository: "ghcr.io/o/r",
+      matrix: { backend: ["pytorch", "vllm"] },
+      tags: ["v{version}"],
+      latest: {},
+      latestTags: ["latest"],
+      target: "runtime",
+      platforms: ["linux/amd64", "linux/arm64"],
+      base: { dockerfile: "docker/Dockerfile.base" },
+    };
+    const ctx = context("2.0.0", { GITHUB_TOKEN: "ghs_not-a-real-token-0123456789", GITHUB_ACTOR: "octocat" });
+    ctx.cwd = cwd;
+    const result = await publish({ images }, ctx);
+    assert.ok(result);
+
+    const [baseBake, entriesBake] = docker.bakes();
+    expect(baseBake.group.default.targets).toEqual(["base"]);
+    expect(baseBake.target.base.platforms).toEqual(["linux/amd64", "linux/arm64"]);
+    assert.equal(baseBake.target.base.contexts, undefined);
+    expect(entriesBake.group.default.targets).toEqual(["pytorch", "vllm"]);
+    const baseRef = `ghcr.io/o/r/base@${sha("index base")}`;
+    for (const target of ["pytorch", "vllm"]) {
+      expect(entriesBake.target[target].contexts).toEqual({ base: `docker-image://${baseRef}` });
+      assert.equal(entriesBake.target[target].args.BASE_IMAGE, baseRef);
+      assert.equal(entriesBake.target[target].target, "runtime");
+    }
+
+    // ghcr.io: logged in with the job's token as GITHUB_ACTOR, on stdin, before anything is pushed.
+    const calls = docker.calls();
+    const login = calls.find((c) => c.argv[0] === "login")!;
+    expect(login.argv).toEqual(["login", "--username", "octocat", "--password-stdin", "ghcr.io"]);
+    assert.equal(login.stdin, "ghs_not-a-real-token-0123456789");
+    assert.ok(calls.indexOf(login) < calls.findIndex((c) => c.argv[1] === "bake"));
+
+    expect(result.images.map((i) => [i.ref, i.digest, i.tags, i.platforms])).toEqual(
+      ["pytorch", "vllm"].map((t) => [
+        `ghcr.io/o/r/${t}`,
+        sha(`index ${t}`),
+        ["v2.0.0", "latest"],
+        [
+          { platform: "linux/amd64", digest: platformDigest(t, "amd64") },
+          { platform: "linux/arm64", digest: platformDigest(t, "arm64") },
+        ],
+      ]),
+    );
+    // The base is pushed by digest, never tagged.
+    const tagged = imagetoolsCalls().filter((c) => c.argv[2] === "create").map((c) => c.argv.at(-1));
+    expect(tagged.sort()).toEqual([`ghcr.io/o/r/pytorch@${sha("index pytorch")}`, `ghcr.io/o/r/vllm@${sha("index vllm")}`]);
+  } finally {
+    rmSync(cwd, { recursive: true, force: true });
+  }
 });

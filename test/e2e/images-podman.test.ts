@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Context } from "../../src/context.js";
 import { imagesCommand } from "../../src/commands/images.js";
-import { createServer } from "node:http";
+import { startFaultProxy } from "../support/fault-proxy.js";
 import { createRunner, imagesOptions, releasePlans } from "../../src/images/release.js";
 import { publish, verifyConditions, verifyRelease } from "../../src/plugins/images.js";
 import { EXAMPLE_DIR } from "../support/repo.js";
@@ -119,7 +119,8 @@ test("a stable release pushes the whole matrix by digest, then tags it; digests 
   const rc = await publish(pluginConfig, context(cwd, "2.1.0-rc.1", NEXT));
   assert.ok(rc);
   assert.ok(rc.images.every((i) => !i.tags.includes("latest")));
-  expect(await registry!.tags("stable/vllm")).toEqual(["2.0.0", "2.0.0-cuda11", "2.0.0-cuda12", "2.1.0rc1", "2.1.0rc1-cuda11", "2.1.0rc1-cuda12", "latest"]);
+  // latestTags ({pep440}, latest) are for stable main releases only: the rc gets its own tags and nothing more.
+  expect(await registry!.tags("stable/vllm")).toEqual(["2.0.0", "2.0.0-cuda11", "2.0.0-cuda12", "2.1.0rc1-cuda11", "2.1.0rc1-cuda12", "latest"]);
   assert.equal(await registry!.digest("stable/vllm", "latest"), latestBefore);
   assert.notEqual(await registry!.digest("stable/vllm", "2.1.0rc1-cuda12"), latestBefore);
 
@@ -162,7 +163,7 @@ test("verifyConditions names every entry without a Dockerfile, and refuses a bad
 test("scale-out: build entries in separate jobs, finalize tags only once every digest file exists", async () => {
   if (!need()) return;
   const cwd = project();
-  writeFileSync(join(cwd, ".releaserc.json"), JSON.stringify({ images: imagesConfig("split", { matrix: { backend: ["pytorch", "vllm"], cuda: ["cuda12"] } }) }));
+  writeFileSync(join(cwd, ".releaserc.json"), JSON.stringify({ images: imagesConfig("split", { matrix: { backend: ["pytorch", "vllm"], cuda: ["cuda12"] }, platforms: ["linux/amd64", "linux/arm64"] }) }));
   const out: string[] = [];
   const err: string[] = [];
   const io = { cwd, env: env as NodeJS.ProcessEnv, stdout: (s: string) => void out.push(s), stderr: (s: string) => void err.push(s) };
@@ -182,42 +183,18 @@ test("scale-out: build entries in separate jobs, finalize tags only once every d
     const repo = image.ref.split("/").slice(1).join("/");
     expect(await registry!.tags(repo)).toEqual(["4.0.0", "4.0.0-cuda12", "latest"]);
     assert.equal(await registry!.digest(repo, "latest"), image.digest);
+    // Each job's digest file carried its platforms' digests to finalize.
+    expect(image.platforms.map((p: { platform: string }) => p.platform)).toEqual(["linux/amd64", "linux/arm64"]);
   }
   assert.equal(await imagesCommand(["build", "--only", "backend=jax", "--version", "4.0.0"], io), 1);
   assert.match(err.join(""), /EINVALIDCONFIG/);
   assert.equal(await imagesCommand(["build", "--version", "4.0.0"], io), 2);
 });
 
-/** A loopback proxy in front of the registry that answers 503 to the first manifest PUT(s), as an overloaded registry does. */
-async function flakyProxy(target: string, failures: number) {
-  let left = failures;
-  const seen: string[] = [];
-  const server = createServer(async (req, res) => {
-    const chunks: Buffer[] = [];
-    for await (const chunk of req) chunks.push(chunk as Buffer);
-    seen.push(`${req.method} ${req.url}`);
-    if (req.method === "PUT" && req.url!.includes("/manifests/") && left > 0) {
-      left--;
-      res.writeHead(503, { "Content-Type": "application/json" }).end('{"errors":[{"code":"UNAVAILABLE","message":"service unavailable"}]}');
-      return;
-    }
-    const headers = Object.fromEntries(Object.entries(req.headers).filter(([k]) => !["host", "connection", "content-length", "transfer-encoding"].includes(k))) as Record<string, string>;
-    const response = await fetch(`http://${target}${req.url}`, { method: req.method, headers, body: chunks.length ? Buffer.concat(chunks) : undefined, redirect: "manual" });
-    const out: Record<string, string> = {};
-    response.headers.forEach((value, key) => {
-      if (!["content-encoding", "transfer-encoding", "connection", "content-length"].includes(key)) out[key] = value;
-    });
-    const body = Buffer.from(await response.arrayBuffer());
-    res.writeHead(response.status, out).end(req.method === "HEAD" ? undefined : body);
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const host = `127.0.0.1:${(server.address() as { port: number }).port}`;
-  return { host, seen, close: () => new Promise((resolve) => server.close(resolve)) };
-}
-
 test("a registry answering 503 is retried; the image still lands by digest and gets its tags", async () => {
   if (!need()) return;
-  const proxy = await flakyProxy(registry!.host, 2);
+  const proxy = await startFaultProxy(registry!.host);
+  proxy.inject({ step: "manifest-put", fault: { status: 503 }, times: 2 });
   try {
     const cwd = project();
     const options = imagesOptions({ images: { ...imagesConfig("flaky", { matrix: { backend: ["pytorch"], cuda: ["cuda12"] } }), repository: `${proxy.host}/flaky` } })!;
@@ -226,7 +203,7 @@ test("a registry answering 503 is retried; the image still lands by digest and g
     const runner = createRunner(options, { cwd, env: ctx.env, logger: ctx.logger }, { attempts: 3, delayMs: 10 });
     const pushed = await runner.push(releasePlans(options, "5.0.0", MAIN), {});
     await runner.tag(pushed);
-    assert.equal(proxy.seen.filter((s) => s.startsWith("PUT") && s.includes("/manifests/sha256:")).length, 3, proxy.seen.join("\n"));
+    assert.equal(proxy.exchanges().filter((e) => e.step === "manifest-put").length, 3, JSON.stringify(proxy.exchanges()));
     assert.match(logs.join("\n"), /HTTP 503.*trying again/);
     assert.equal(await registry!.digest("flaky/pytorch", "latest"), pushed[0].digest);
     expect(await registry!.tags("flaky/pytorch")).toEqual(["5.0.0", "5.0.0-cuda12", "latest"]);

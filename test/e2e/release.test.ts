@@ -138,7 +138,8 @@ describe("a real release of the example", () => {
     assert.match(run.output, /Published release 1\.2\.0-rc\.1 on next channel/);
     assert.ok(pypi.files().some((f) => f.version === "1.2.0rc1" && f.packagetype === "sdist"), "PyPI got 1.2.0rc1");
     const tags = await registry!.tags("llenergymeasure/pytorch");
-    assert.ok(tags.includes("1.2.0rc1-cuda12") && tags.includes("1.2.0rc1"), tags.join(","));
+    // A prerelease gets its own tags only: latestTags ({pep440}, latest) are for stable main releases.
+    assert.ok(tags.includes("1.2.0rc1-cuda12") && !tags.includes("1.2.0rc1"), tags.join(","));
     assert.equal(await registry!.digest("llenergymeasure/pytorch", "latest"), latestBefore, "latest still names the stable image");
     const draft = github.releases().find((r) => r.tag_name === "v1.2.0-rc.1");
     assert.equal(draft?.draft, true);

@@ -10,6 +10,8 @@ import { exampleHistory, runSemanticRelease, TEST_PYPI_OPTIONS, type TempRepo } 
 import { describeHits, scanForSecrets } from "../support/secrets.js";
 import { needPythonTools } from "../support/tools.js";
 import { actionsReleaseEnv } from "../support/actions-env.js";
+import { startRegistry } from "../support/registry.js";
+import { envPrefix } from "../../src/images/credentials.js";
 
 const cleanups: (() => unknown)[] = [];
 afterAll(async () => {
@@ -43,13 +45,17 @@ describe("no secret leaks from a full release", () => {
     const docker = createDockerStandin();
     cleanups.push(() => pypi.close(), () => github.close(), () => docker.cleanup());
     docker.setScenario({ recorded: { "pytorch-cuda12": recordedMetadata(`sha256:${"a".repeat(64)}`, `sha256:${"b".repeat(64)}`) } });
+    // The pre-tag probe asks a real registry whether these credentials may push (htpasswd auth on loopback).
+    const registryPassword = `registry-pw-${randomBytes(20).toString("hex")}`;
+    const registry = await startRegistry({ auth: { htpasswd: { llenergymeasure: registryPassword } } });
+    cleanups.push(() => registry.stop());
     pypi.injectFault("mint", { status: 503 }, 1);
     pypi.injectFault("upload", "reset", 1);
 
     const repo: TempRepo = exampleHistory("1.1.0", {
       releaserc: {
         pypi: { ...TEST_PYPI_OPTIONS, repositoryUrl: pypi.uploadUrl, indexUrl: pypi.indexUrl, retry: { delayMs: 10, requestTimeoutMs: 5_000, uploadTimeoutMs: 60_000 } },
-        images: { repository: "docker.io/llenergymeasure", matrix: { backend: ["pytorch"], cuda: ["cuda12"] } },
+        images: { repository: `${registry.host}/llenergymeasure`, matrix: { backend: ["pytorch"], cuda: ["cuda12"] }, tlsVerify: false },
       },
     });
     cleanups.push(() => repo.cleanup());
@@ -59,13 +65,13 @@ describe("no secret leaks from a full release", () => {
     writeFileSync(outputFile, "");
     const secrets = {
       PYPI_TOKEN: `pypi-AgEIcHlwaS5vcmc${randomBytes(24).toString("hex")}`,
-      DOCKERHUB_TOKEN: `dckr_pat_${randomBytes(20).toString("hex")}`,
+      REGISTRY_PASSWORD: registryPassword,
       GITHUB_TOKEN: github.token,
     };
     const run = await runSemanticRelease(repo.dir, ["--no-ci"], actionsReleaseEnv(github, pypi, "main", {
       PYPI_TOKEN: secrets.PYPI_TOKEN,
-      DOCKERHUB_USERNAME: "llenergymeasure",
-      DOCKERHUB_TOKEN: secrets.DOCKERHUB_TOKEN,
+      [`${envPrefix(registry.host)}_USERNAME`]: "llenergymeasure",
+      [`${envPrefix(registry.host)}_PASSWORD`]: registryPassword,
       GITHUB_STEP_SUMMARY: summary,
       GITHUB_OUTPUT: outputFile,
       PATH: `${docker.bin}:${process.env.PATH}`,
@@ -76,8 +82,8 @@ describe("no secret leaks from a full release", () => {
     assert.equal(pypi.files().length, 2, "both dists uploaded");
     assert.ok(pypi.secrets().length >= 4, "request token, ID tokens and minted tokens were issued");
     const login = docker.calls().find((c) => c.argv[0] === "login");
-    assert.equal(login?.stdin, secrets.DOCKERHUB_TOKEN, "the registry password went to docker login on stdin");
-    assert.ok(!login!.argv.includes(secrets.DOCKERHUB_TOKEN), "never in argv");
+    assert.equal(login?.stdin, registryPassword, "the registry password went to docker login on stdin");
+    assert.ok(!login!.argv.includes(registryPassword), "never in argv");
     assert.match(readFileSync(summary, "utf8"), /sha256/, "the job summary was written");
     assert.equal(github.releases().length, 1);
 

@@ -15,6 +15,8 @@ export interface StandinScenario {
   failures?: Record<string, { message: string; times?: number }>;
   /** `buildx version` fails: no buildx plugin. */
   noBuildx?: boolean;
+  /** `imagetools inspect --raw <repo>@<digest>` answers: digest → the index bake pushed for a multi-platform target. */
+  indexes?: Record<string, unknown>;
 }
 
 export interface RecordedCall {
@@ -30,6 +32,8 @@ export interface DockerStandin {
   calls(): RecordedCall[];
   /** The last bake file received. */
   lastBake(): any;
+  /** Every bake file received since the scenario was set, in order. */
+  bakes(): any[];
   setScenario(scenario: StandinScenario): void;
   cleanup(): void;
 }
@@ -65,6 +69,7 @@ if (argv[1] === "bake") {
   if (!file || !metadataFile) fail("ERROR: bake needs -f and --metadata-file here");
   const bake = JSON.parse(fs.readFileSync(file, "utf8"));
   fs.writeFileSync(path.join(dir, "last-bake.json"), JSON.stringify(bake));
+  fs.appendFileSync(path.join(dir, "bakes.jsonl"), JSON.stringify(bake) + "\n");
   const valueFlags = new Set(["-f", "--file", "--metadata-file", "--progress", "--builder", "--set"]);
   const positional = argv.slice(2).filter((a, i, all) => !a.startsWith("-") && !valueFlags.has(all[i - 1]));
   const targets = positional.length ? positional : bake.group.default.targets;
@@ -76,6 +81,15 @@ if (argv[1] === "bake") {
     for (const need of ["type=image", "push-by-digest=true", "name-canonical=true", "push=true", "name="]) {
       if (!output.includes(need)) fail("ERROR: target " + name + " output lacks " + need);
     }
+    // Platforms as containerd parses them (containerd/platforms, Parse): os/arch[/variant].
+    for (const platform of target.platforms || []) {
+      if (!/^[a-z0-9]+\/[a-z0-9_]+(\/[a-z0-9]+)?$/.test(platform)) fail("ERROR: failed to parse platform " + platform + ": unknown operating system or architecture: invalid argument");
+    }
+    // Named contexts (docs.docker.com/build/bake/contexts): an image must be pinned here, as docker-image://<ref>.
+    for (const [name, value] of Object.entries(target.contexts || {})) {
+      if (!/^(docker-image:\/\/|target:|https?:\/\/|oci-layout:\/\/|\.|\/)/.test(value)) fail("ERROR: invalid context " + name + "=" + value);
+    }
+    if (target.target !== undefined && (typeof target.target !== "string" || !target.target)) fail("ERROR: target " + name + ": invalid build stage");
     const dockerfile = path.resolve(process.cwd(), target.context, target.dockerfile);
     if (!fs.existsSync(dockerfile)) fail("ERROR: failed to solve: failed to read dockerfile: open " + target.dockerfile + ": no such file or directory");
   }
@@ -92,6 +106,15 @@ if (argv[1] === "bake") {
   fs.writeFileSync(state, JSON.stringify(seen));
   fs.writeFileSync(metadataFile, JSON.stringify(metadata, null, 2));
   if (errors.length) fail(errors.join("\n"));
+  process.exit(0);
+}
+if (argv[1] === "imagetools" && argv[2] === "inspect") {
+  if (!argv.includes("--raw")) fail("stand-in docker: inspect is recorded with --raw only");
+  const ref = argv[argv.length - 1];
+  const digest = ref.slice(ref.indexOf("@") + 1);
+  const index = (scenario.indexes || {})[digest];
+  if (!index) fail("ERROR: " + ref + ": not found");
+  process.stdout.write(JSON.stringify(index));
   process.exit(0);
 }
 if (argv[1] === "imagetools" && argv[2] === "create") {
@@ -114,10 +137,13 @@ export function createDockerStandin(): DockerStandin {
         ? readFileSync(join(bin, "calls.jsonl"), "utf8").trim().split("\n").filter(Boolean).map((line) => JSON.parse(line))
         : [],
     lastBake: () => JSON.parse(readFileSync(join(bin, "last-bake.json"), "utf8")),
+    bakes: () =>
+      existsSync(join(bin, "bakes.jsonl")) ? readFileSync(join(bin, "bakes.jsonl"), "utf8").trim().split("\n").filter(Boolean).map((line) => JSON.parse(line)) : [],
     setScenario(scenario) {
       writeFileSync(join(bin, "scenario.json"), JSON.stringify(scenario));
       rmSync(join(bin, "calls.jsonl"), { force: true });
       rmSync(join(bin, "failures-seen.json"), { force: true });
+      rmSync(join(bin, "bakes.jsonl"), { force: true });
     },
     cleanup: () => rmSync(bin, { recursive: true, force: true }),
   };

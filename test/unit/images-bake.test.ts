@@ -1,7 +1,7 @@
 import { test, expect } from "@jest/globals";
 import assert from "node:assert/strict";
 import { bakeArgv, bakeFile, dockerfileInContext, imagetoolsArgv, parseBakeMetadata } from "../../src/images/bake.js";
-import { credentialsFromAuthFile } from "../../src/images/credentials.js";
+import { authFileEntry } from "../../src/images/credentials.js";
 import { ociLabels, publicUrl } from "../../src/images/labels.js";
 import { readImagesOptions } from "../../src/images/options.js";
 import { planImages } from "../../src/images/plan.js";
@@ -34,6 +34,7 @@ test("bake JSON: one explicit target per entry, pushed by digest only", () => {
       "org.opencontainers.image.created": "2026-01-02T03:04:05.000Z",
       "org.opencontainers.image.source": "https://github.com/o/r",
     },
+    platforms: ["linux/amd64"],
     output: ["type=image,name=docker.io/llenergymeasure/vllm,push-by-digest=true,name-canonical=true,push=true"],
   });
   // No target carries tags: bake would push them as each target finishes (docker/buildx#1089).
@@ -111,10 +112,10 @@ test("registry endpoints and stored credentials", () => {
   expect(registryEndpoint("ubuntu", true)).toEqual({ base: "https://registry-1.docker.io", path: "library/ubuntu", host: "docker.io" });
   expect(registryEndpoint("127.0.0.1:5000/ns/x", false)).toEqual({ base: "http://127.0.0.1:5000", path: "ns/x", host: "127.0.0.1:5000" });
   const file = JSON.stringify({ auths: { "https://index.docker.io/v1/": { auth: Buffer.from("me:pa:ss").toString("base64") }, "ghcr.io": { auth: Buffer.from("u:p").toString("base64") } } });
-  expect(credentialsFromAuthFile(file, "docker.io")).toEqual({ username: "me", password: "pa:ss" });
-  expect(credentialsFromAuthFile(file, "ghcr.io")).toEqual({ username: "u", password: "p" });
-  assert.equal(credentialsFromAuthFile(file, "quay.io"), undefined);
-  assert.equal(credentialsFromAuthFile("not json", "ghcr.io"), undefined);
+  expect(authFileEntry(file, "docker.io")).toEqual({ credentials: { username: "me", password: "pa:ss" }, key: "https://index.docker.io/v1/" });
+  expect(authFileEntry(file, "ghcr.io")).toEqual({ credentials: { username: "u", password: "p" }, key: "ghcr.io" });
+  assert.equal(authFileEntry(file, "quay.io"), undefined);
+  assert.equal(authFileEntry("not json", "ghcr.io"), undefined);
 });
 
 test("OCI source label never carries credentials", () => {
@@ -122,4 +123,25 @@ test("OCI source label never carries credentials", () => {
   assert.equal(publicUrl("git+https://github.com/o/r.git"), "https://github.com/o/r");
   assert.equal(publicUrl("git@gitlab.com:group/sub/r.git"), "https://gitlab.com/group/sub/r");
   assert.equal(ociLabels({ pep440: "1.0.0", revision: "a", created: "t" })["org.opencontainers.image.source"], undefined);
+});
+
+test("bake and podman: build stage, platforms and the base image's named context", async () => {
+  const { onBase } = await import("../../src/images/plan.js");
+  const { readImagesOptions: read } = await import("../../src/images/options.js");
+  const { options: withAll } = read({
+    images: { repository: "ghcr.io/o/r", matrix: { backend: ["vllm"] }, target: "runtime", platforms: ["linux/amd64", "linux/arm64"], base: { dockerfile: "docker/Dockerfile.base" } },
+  });
+  const { plans: [plan] } = planImages(withAll!, { vars: versionVars("2.0.0")!, latest: true });
+  const ref = `ghcr.io/o/r/base@sha256:${"f".repeat(64)}`;
+  const [built] = onBase([plan], { name: "base", arg: "BASE_IMAGE", ref });
+  const target = bakeFile([built], {}).target["vllm"];
+  expect(target.platforms).toEqual(["linux/amd64", "linux/arm64"]);
+  assert.equal(target.target, "runtime");
+  expect(target.contexts).toEqual({ base: `docker-image://${ref}` });
+  assert.equal(target.args.BASE_IMAGE, ref);
+  const argv = podmanBuildArgv(built, {}, { iidfile: "i", tlsVerify: true, platform: "linux/arm64" });
+  expect(argv.slice(argv.indexOf("--platform"), argv.indexOf("--platform") + 4)).toEqual(["--platform", "linux/arm64", "--target", "runtime"]);
+  assert.equal(argv[argv.indexOf(`BASE_IMAGE=${ref}`) - 1], "--build-arg");
+  const { inspectArgv } = await import("../../src/images/bake.js");
+  expect(inspectArgv({ ref })).toEqual(["buildx", "imagetools", "inspect", "--raw", ref]);
 });

@@ -132,10 +132,16 @@ test("latest moves only on a stable release of the main release branch", () => {
     [undefined, "2.0.0", false],
   ];
   for (const [branch, version, expected] of cases) assert.equal(latestAllowed(branch, version), expected, `${JSON.stringify(branch)} ${version}`);
-  expect(entryTags(["2.0.0-cuda12"], { isLatestEntry: true, pep440: "2.0.0", latest: true })).toEqual(["2.0.0-cuda12", "2.0.0", "latest"]);
-  expect(entryTags(["2.0.0rc1-cuda12"], { isLatestEntry: true, pep440: "2.0.0rc1", latest: false })).toEqual(["2.0.0rc1-cuda12", "2.0.0rc1"]);
-  expect(entryTags(["2.0.0"], { isLatestEntry: true, pep440: "2.0.0", latest: true })).toEqual(["2.0.0", "latest"]);
-  expect(entryTags(["2.0.0-cuda11"], { isLatestEntry: false, pep440: "2.0.0", latest: true })).toEqual(["2.0.0-cuda11"]);
+  const tagCases: [string[], string[], { isLatestEntry: boolean; latest: boolean }, string[]][] = [
+    [["2.0.0-cuda12"], ["2.0.0", "latest"], { isLatestEntry: true, latest: true }, ["2.0.0-cuda12", "2.0.0", "latest"]],
+    // A prerelease (or maintenance release) adds nothing to a latest entry: latestTags are for stable main releases only.
+    [["2.0.0rc1-cuda12"], ["2.0.0rc1", "latest"], { isLatestEntry: true, latest: false }, ["2.0.0rc1-cuda12"]],
+    [["2.0.0"], ["2.0.0", "latest"], { isLatestEntry: true, latest: true }, ["2.0.0", "latest"]],
+    [["2.0.0-cuda11"], ["2.0.0", "latest"], { isLatestEntry: false, latest: true }, ["2.0.0-cuda11"]],
+    [["v2.0.0"], ["latest"], { isLatestEntry: true, latest: true }, ["v2.0.0", "latest"]],
+    [["v2.0.0"], [], { isLatestEntry: true, latest: true }, ["v2.0.0"]],
+  ];
+  for (const [rendered, latestTags, flags, expected] of tagCases) expect(entryTags(rendered, latestTags, flags)).toEqual(expected);
 });
 
 test("plan: the full matrix with tags per entry; latest only where the rules allow", () => {
@@ -152,7 +158,7 @@ test("plan: the full matrix with tags per entry; latest only where the rules all
 
   const rc = planImages(read, { vars: versionVars("2.0.0-rc.1")!, latest: false });
   assert.ok(rc.plans.every((p) => !p.tags.includes("latest")));
-  expect(rc.plans.find((p) => p.id === "pytorch-cuda12")!.tags).toEqual(["2.0.0rc1-cuda12", "2.0.0rc1"]);
+  expect(rc.plans.find((p) => p.id === "pytorch-cuda12")!.tags).toEqual(["2.0.0rc1-cuda12"]);
 });
 
 test("plan: unknown placeholders, bad references and tag collisions, all at once", () => {
@@ -202,4 +208,81 @@ test("scale-out: the GitHub Actions matrix has one job per entry with its --only
   expect(selectPlans(plans, read, "cuda=cuda12,backend=tensorrt").map((p) => p.id)).toEqual(["tensorrt-cuda12"]);
   assert.throws(() => selectPlans(plans, read, "backend=jax"), (e: any) => e.code === "EINVALIDCONFIG" && /pytorch, vllm, tensorrt/.test(e.details));
   assert.throws(() => selectPlans(plans, read, "gpu=a100"), (e: any) => e.code === "EINVALIDCONFIG" && /not a matrix axis/.test(e.details));
+});
+
+test("options: latest {} selects every entry; latestTags, target, platforms, base and retry are read with every problem", () => {
+  const read = options({ latest: {}, latestTags: ["latest"], tags: ["v{version}"], target: "runtime-{backend}", platforms: ["linux/amd64", "linux/arm64"], retry: { attempts: 5 } });
+  expect(read.latest).toEqual({});
+  expect(read.latestTags).toEqual(["latest"]);
+  assert.equal(read.target, "runtime-{backend}");
+  expect(read.platforms).toEqual(["linux/amd64", "linux/arm64"]);
+  expect(read.retry).toEqual({ attempts: 5, delayMs: 5000, requestTimeoutMs: 60000, uploadTimeoutMs: 1800000 });
+  const defaults = options({});
+  expect(defaults.latestTags).toEqual(["{pep440}", "latest"]);
+  expect(defaults.platforms).toEqual(["linux/amd64"]);
+  assert.equal(defaults.base, undefined);
+  expect(options({ base: { dockerfile: "docker/Dockerfile.base" } }).base).toEqual({ name: "base", dockerfile: "docker/Dockerfile.base", context: ".", target: undefined, buildArgs: {}, arg: "BASE_IMAGE" });
+
+  const { problems } = readImagesOptions({
+    images: {
+      repository: "r.io/x",
+      matrix: MATRIX,
+      latestTags: "latest",
+      target: 3,
+      platforms: ["linux/amd64", "linux", "linux/amd64"],
+      base: { name: "base", arg: "BASE IMAGE", colour: 1 },
+      retry: { attempts: 0, tries: 2 },
+      retries: 3,
+    },
+  });
+  const keys = problems.map((p) => p.key);
+  for (const key of ["images.latestTags", "images.target", "images.platforms", "images.base.dockerfile", "images.base.arg", "images.base.colour", "images.retry.attempts", "images.retry.tries", "images.retries"]) {
+    assert.ok(keys.includes(key), `${key} missing from ${keys.join(", ")}`);
+  }
+  assert.match(problems.find((p) => p.key === "images.retries")!.reason, /"retry": \{ "attempts"/);
+  assert.match(problems.filter((p) => p.key === "images.platforms").map((p) => p.reason).join(" "), /"linux" is not os\/architecture.*duplicate platforms: linux\/amd64/s);
+});
+
+test("plan: llenergymeasure's GHCR layout: v{version} and latest on every image, nothing else added", () => {
+  const read = options({ repository: "ghcr.io/o/r", matrix: { backend: ["pytorch", "vllm", "tensorrt"] }, tags: ["v{version}"], latest: {}, latestTags: ["latest"] });
+  const stable = planImages(read, { vars: versionVars("2.1.0")!, latest: true });
+  expect(stable.errors).toEqual([]);
+  expect(stable.plans.map((p) => [p.repository, p.tags])).toEqual([
+    ["ghcr.io/o/r/pytorch", ["v2.1.0", "latest"]],
+    ["ghcr.io/o/r/vllm", ["v2.1.0", "latest"]],
+    ["ghcr.io/o/r/tensorrt", ["v2.1.0", "latest"]],
+  ]);
+  const rc = planImages(read, { vars: versionVars("2.2.0-rc.1")!, latest: false });
+  expect(rc.plans.map((p) => p.tags)).toEqual([["v2.2.0-rc.1"], ["v2.2.0-rc.1"], ["v2.2.0-rc.1"]]);
+
+  // latest {} over two cuda values: both entries of an image would claim :latest.
+  const clash = planImages(options({ latest: {} }), { vars: versionVars("2.0.0")!, latest: true }).errors;
+  assert.match((clash[0] as { details?: string }).details!, /pytorch:latest would be claimed by both .*select one entry per image name with images\.latest/);
+});
+
+test("plan: build stage, platforms and the base image, handed to every entry by digest", async () => {
+  const { onBase } = await import("../../src/images/plan.js");
+  const read = options({
+    target: "runtime",
+    platforms: ["linux/amd64", "linux/arm64"],
+    base: { dockerfile: "docker/Dockerfile.base", target: "cuda-{major}", buildArgs: { PY: "3.12" } },
+  });
+  const { plans, base, errors } = planImages(read, { vars: versionVars("2.0.0")!, latest: true });
+  expect(errors).toEqual([]);
+  assert.equal(plans[0].target, "runtime");
+  expect(plans[0].platforms).toEqual(["linux/amd64", "linux/arm64"]);
+  expect(base).toEqual({
+    id: "base", label: "base", axes: {}, repository: "docker.io/llenergymeasure/base", dockerfile: "docker/Dockerfile.base", context: ".",
+    target: "cuda-2", buildArgs: { PY: "3.12" }, platforms: ["linux/amd64", "linux/arm64"], tags: [],
+  });
+  const ref = `docker.io/llenergymeasure/base@sha256:${"f".repeat(64)}`;
+  const built = onBase(plans, { name: "base", arg: "BASE_IMAGE", ref });
+  assert.equal(built[0].buildArgs.BASE_IMAGE, ref);
+  expect(built[0].base).toEqual({ name: "base", ref });
+  assert.equal(plans[0].buildArgs.BASE_IMAGE, undefined, "the plans themselves are not changed");
+
+  const axisInBase = planImages(options({ base: { dockerfile: "docker/Dockerfile.{backend}" } }), { vars: versionVars("2.0.0")!, latest: true }).errors;
+  assert.match((axisInBase[0] as { details?: string }).details!, /images\.base\.dockerfile.*\{backend\}/);
+  const sameName = planImages(options({ name: "{backend}", base: { name: "pytorch", dockerfile: "d" } }), { vars: versionVars("2.0.0")!, latest: true }).errors;
+  assert.match((sameName[0] as { details?: string }).details!, /images\.base\.name/);
 });
