@@ -11,7 +11,7 @@ import { prepareDists } from "../../src/pypi/prepare.js";
 import { publishDists } from "../../src/pypi/publish.js";
 import { EXAMPLE_DIR, git } from "../support/repo.js";
 import { startPypiServer, type PypiServer, type PypiServerOptions } from "../support/pypi-server.js";
-import { needPythonTools, OLDEST_PYTHON } from "../support/tools.js";
+import { needPythonTools, CURRENT_PYTHON } from "../support/tools.js";
 
 const WHEEL = "llenergymeasure_demo-2.0.0-py3-none-any.whl";
 const SDIST = "llenergymeasure_demo-2.0.0.tar.gz";
@@ -47,7 +47,7 @@ async function fixture(serverOptions: PypiServerOptions = {}, pypiOptions: Recor
     pypi: {
       repositoryUrl: server.uploadUrl,
       indexUrl: server.indexUrl,
-      python: OLDEST_PYTHON,
+      python: CURRENT_PYTHON,
       buildArgs: ["--no-isolation", "--skip-dependency-check"],
       retry: { delayMs: 10, requestTimeoutMs: 5_000, uploadTimeoutMs: 60_000 },
       ...pypiOptions,
@@ -284,7 +284,10 @@ describe("pypi plugin against the PyPI stand-in, with real build and twine", () 
     const pyproject = readFileSync(join(f.dir, "pyproject.toml"), "utf8").replace('readme = "README.md"', 'readme = "README.rst"');
     writeFileSync(join(f.dir, "pyproject.toml"), pyproject);
     writeFileSync(join(f.dir, "README.rst"), "Demo\n====\n\n.. broken-directive::\n\n`unclosed\n");
-    await assert.rejects(pypi.prepare(f.config, f.context()), (error: any) => {
+    git(f.dir, ["add", "-A"]);
+    git(f.dir, ["commit", "-q", "-m", "docs: an rst README"]);
+    const context = f.context(undefined, { nextRelease: { version: "2.0.0", gitTag: "v2.0.0", gitHead: git(f.dir, ["rev-parse", "HEAD"]), channel: null, type: "major" } });
+    await assert.rejects(pypi.prepare(f.config, context), (error: any) => {
       assert.equal(error.code, "ETWINECHECK");
       assert.match(error.details, /FAILED|warning|error/i);
       return true;
@@ -296,7 +299,7 @@ describe("pypi plugin against the PyPI stand-in, with real build and twine", () 
     const f = await fixture({}, { python: "/usr/bin/python3-does-not-exist" });
     await assert.rejects(pypi.verifyConditions(f.config, f.context()), (error: any) => {
       assert.equal(error.code, "ENOPYTHONTOOLS");
-      assert.match(error.message, /-m build and .* -m twine/);
+      assert.match(error.message, /-m build.* and .* -m twine/);
       return true;
     });
   });

@@ -61,6 +61,8 @@ export interface StoredFile {
   md5: string;
   size: number;
   bytes: Buffer;
+  /** The Metadata-Version twine sent with the upload (undefined for files put there with `addFile`). */
+  metadataVersion?: string;
 }
 
 export interface UploadRecord {
@@ -392,7 +394,7 @@ export async function startPypiServer(options: PypiServerOptions = {}): Promise<
       if (!names.includes(`${distInfo}/RECORD`)) return reject(res, 400, `Wheel '${filename}' does not contain the required RECORD file: ${distInfo}/RECORD`, filename);
       if (!names.includes(`${distInfo}/METADATA`)) return reject(res, 400, `Wheel '${filename}' does not contain the required METADATA file: ${distInfo}/METADATA`, filename);
     }
-    stored.set(filename, { filename, name, version, packagetype: filetype, sha256, md5, size: content.data.length, bytes: content.data });
+    stored.set(filename, { filename, name, version, packagetype: filetype, sha256, md5, size: content.data.length, bytes: content.data, metadataVersion });
     uploadLog.push({ filename, status: 200, reason: "OK", outcome: "stored" });
     return send(res, 200, "OK", "", "text/plain");
   }

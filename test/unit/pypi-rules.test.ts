@@ -1,5 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, test, expect } from "@jest/globals";
+import { errorTexts } from "../../src/errors.js";
+import { buildArgv, byProducts } from "../../src/pypi/build.js";
 import type { DistContents } from "../../src/pypi/inspect.js";
 import { archiveRefusals, pypiRefusals } from "../../src/pypi/refusals.js";
 import { groupOffenders, isGeneratedMember, parseLsTree, scmVersionFiles, sdistOffenders, type TrackedTree } from "../../src/pypi/sdist-content.js";
@@ -220,4 +222,36 @@ describe("what an sdist carries against git", () => {
     expect([...tree.files]).toEqual(["README.md", "bin/run me"]);
     expect(tree.submodules).toEqual(["tests/toml-test"]);
   });
+});
+
+describe("build argv", () => {
+  const base = { python: "/venv/bin/python", projectDir: ".", buildArgs: ["--no-isolation"] };
+  const cases: [string, Parameters<typeof buildArgv>[0], { file: string; args: string[] }][] = [
+    ["build, both kinds: the wheel from the sdist", { ...base, builder: "build", dists: ["sdist", "wheel"] }, { file: "/venv/bin/python", args: ["-m", "build", "--outdir", "/out", "--no-isolation", "."] }],
+    ["build, sdist only", { ...base, builder: "build", dists: ["sdist"] }, { file: "/venv/bin/python", args: ["-m", "build", "--outdir", "/out", "--sdist", "--no-isolation", "."] }],
+    ["build, wheel only", { ...base, builder: "build", dists: ["wheel"] }, { file: "/venv/bin/python", args: ["-m", "build", "--outdir", "/out", "--wheel", "--no-isolation", "."] }],
+    ["uv in the interpreter", { ...base, builder: "uv", uvCommand: ["/venv/bin/python", "-m", "uv"], dists: ["sdist", "wheel"] }, { file: "/venv/bin/python", args: ["-m", "uv", "build", "--python", "/venv/bin/python", "--out-dir", "/out", "--no-isolation", "."] }],
+    ["uv on PATH, wheel only", { ...base, builder: "uv", uvCommand: ["uv"], dists: ["wheel"], buildArgs: [] }, { file: "uv", args: ["build", "--python", "/venv/bin/python", "--out-dir", "/out", "--wheel", "."] }],
+  ];
+  for (const [name, request, expected] of cases) test(name, () => expect(buildArgv(request, "/out")).toEqual(expected));
+
+  test("by-products: only what setuptools newly left behind", () => {
+    const before = ["notes.txt", "old.egg-info/"];
+    const after = ["notes.txt", "old.egg-info/", "src/Demo_Pkg.egg-info/", "build/", "scratch/", "new.txt"];
+    expect(byProducts(before, after)).toEqual(["src/Demo_Pkg.egg-info/", "build/"]);
+  });
+});
+
+describe("texts", () => {
+  test("EBUILD offers --no-isolation only to an isolated build, in the builder's spelling", () => {
+    const facts = { command: "python -m build", output: "x", exitCode: 1, python: "/venv/bin/python", requires: ["hatchling>=1.26"] };
+    const isolated = errorTexts.EBUILD({ ...facts, builder: "build", isolated: true }).details;
+    assert.match(isolated, /"buildArgs": \["--no-isolation"\]/);
+    const uv = errorTexts.EBUILD({ ...facts, builder: "uv", isolated: true }).details;
+    assert.match(uv, /"buildArgs": \["--no-build-isolation"\]/);
+    const already = errorTexts.EBUILD({ ...facts, builder: "build", isolated: false }).details;
+    assert.doesNotMatch(already, /add|"buildArgs"/);
+    assert.match(already, /runs without isolation.*\/venv\/bin\/python -m pip install "hatchling>=1\.26"/s);
+  });
+
 });
