@@ -1,8 +1,9 @@
 import type { Context, PluginConfig } from "../context.js";
 import { getError, throwAll } from "../errors.js";
+import { maskInActions } from "../ci.js";
 import { describeDist, plannedDistNames, type DistFile } from "../pypi/dists.js";
 import type { Output } from "../pypi/log.js";
-import { credentialRoute, describeRoute } from "../pypi/oidc.js";
+import { credentialRoute, describeRoute, probeTrustedPublishing } from "../pypi/oidc.js";
 import { projectPageUrl, readPypiOptions, type PypiOptions } from "../pypi/options.js";
 import { prepareDists, type ProjectFacts } from "../pypi/prepare.js";
 import { publishDists } from "../pypi/publish.js";
@@ -42,7 +43,11 @@ function projectFacts(pyproject: Pyproject): ProjectFacts {
   };
 }
 
-/** Python tools, the builder, options and a way to authenticate; a missing credential is only a warning when nothing will be uploaded. */
+/**
+ * Python tools, options and a way to authenticate. In a real run that uploads, trusted
+ * publishing is probed now (a token minted and discarded), so a publisher that does not
+ * match fails before the tag; a missing credential is only a warning when nothing will be uploaded.
+ */
 export async function verifyConditions(pluginConfig: PluginConfig, context: Context): Promise<void> {
   const { logger, env } = context;
   const { options, problems } = readPypiOptions(pluginConfig);
@@ -60,10 +65,27 @@ export async function verifyConditions(pluginConfig: PluginConfig, context: Cont
     const error = getError("ENOPYPIAUTH");
     if (uploads) errors.push(error);
     else logger.warn("%s (%s: nothing is uploaded, so this is only a warning)", error.message, options.publish ? "dry run" : "pypi.publish is false");
-  } else if (route.kind === "api-token") {
-    logger.warn("PyPI: authenticating with %s", describeRoute(route));
   } else {
-    logger.log("PyPI: authenticating with %s", describeRoute(route));
+    if (route.kind === "api-token") logger.warn("PyPI: authenticating with %s", describeRoute(route));
+    else logger.log("PyPI: authenticating with %s", describeRoute(route));
+    if (route.kind !== "api-token" && options.publish && context.options.dryRun) {
+      logger.log("PyPI: a real run would now probe trusted publishing on %s (audience → ID token → mint-token) and discard the token", new URL(options.repositoryUrl).host);
+    }
+    if (uploads && !problems.length) {
+      const out = output(context);
+      try {
+        const done = await probeTrustedPublishing({
+          repositoryUrl: options.repositoryUrl,
+          env,
+          retry: options.retry,
+          onSecret: (secret) => maskInActions(secret, env, out.write),
+          onRetry: (what, n, why) => logger.warn("Trusted publishing probe: %s failed (%s); try %d of %d", what, why, n, options.retry.attempts),
+        });
+        logger.log("PyPI: %s", done);
+      } catch (error) {
+        errors.push(error as Error);
+      }
+    }
   }
   throwAll(errors);
 }

@@ -122,19 +122,20 @@ describe("pypi plugin against the PyPI stand-in, with real build and twine", () 
     assert.match(out, /::group::twine upload/);
     assertNoSecrets(f.server, out);
     const mints = f.server.requests().filter((r) => r.step === "mint");
-    assert.equal(mints.length, 1, "one token minted for the whole publish");
+    assert.equal(mints.length, 2, "one probe in verifyConditions, then one token for the whole publish");
+    assert.match(out, /trusted publishing works: a token was minted and discarded/);
   });
 
   test("a 503 on mint and five on upload (twine's own retries) are retried to success", async () => {
     if (!needPythonTools()) return;
     const f = await fixture();
-    f.server.injectFault("mint", { status: 503 }, 1);
+    f.server.injectFault("mint", { status: 503 }, 1, 1); // the probe's mint passes; publish's first fails
     f.server.injectFault("upload", { status: 503 }, 5);
     await release(f);
     expect(stored(f.server)).toEqual([WHEEL, SDIST]);
     assert.equal(f.server.uploads().filter((u) => u.outcome === "fault").length, 5);
-    assert.equal(f.server.requests().filter((r) => r.step === "mint").length, 2);
-    assert.equal(f.server.requests().filter((r) => r.step === "id-token").length, 2, "a fresh ID token for the second mint: JWTs are single use");
+    assert.equal(f.server.requests().filter((r) => r.step === "mint").length, 3, "the probe, then two tries at publish");
+    assert.equal(f.server.requests().filter((r) => r.step === "id-token").length, 3, "a fresh ID token for every mint: JWTs are single use");
     assert.match(f.output(), /mint-token failed \(HTTP 503\)/);
     assert.match(f.output(), /Uploading llenergymeasure_demo-2\.0\.0-py3-none-any\.whl, llenergymeasure_demo-2\.0\.0\.tar\.gz failed \(Service Unavailable\); trying again/);
     assertNoSecrets(f.server, f.output());
@@ -161,7 +162,7 @@ describe("pypi plugin against the PyPI stand-in, with real build and twine", () 
       return true;
     });
     assert.equal(f.server.uploads().length, 0, "nothing uploaded");
-    assert.equal(f.server.requests().filter((r) => r.step === "mint").length, 0, "no token minted for nothing");
+    assert.equal(f.server.requests().filter((r) => r.step === "mint").length, 1, "only the probe's: no upload token minted for nothing");
   });
 
   test("a rerun after a partial upload rebuilds byte-identical files and sends only the missing one", async () => {
@@ -203,11 +204,11 @@ describe("pypi plugin against the PyPI stand-in, with real build and twine", () 
   test("an expired upload token is replaced once and the upload goes through", async () => {
     if (!needPythonTools()) return;
     const f = await fixture();
-    f.server.injectFault("mint", "expired", 1);
+    f.server.injectFault("mint", "expired", 1, 1); // publish's token, not the probe's
     await release(f);
     expect(stored(f.server)).toEqual([WHEEL, SDIST]);
     assert.equal(f.server.uploads().filter((u) => u.status === 403).length, 1);
-    assert.equal(f.server.requests().filter((r) => r.step === "mint").length, 2);
+    assert.equal(f.server.requests().filter((r) => r.step === "mint").length, 3, "the probe, the expired token, its replacement");
     assertNoSecrets(f.server, f.output());
   });
 

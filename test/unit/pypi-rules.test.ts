@@ -3,6 +3,7 @@ import { describe, test, expect } from "@jest/globals";
 import { errorTexts } from "../../src/errors.js";
 import { buildArgv, byProducts } from "../../src/pypi/build.js";
 import type { DistContents } from "../../src/pypi/inspect.js";
+import { jwtClaims } from "../../src/pypi/oidc.js";
 import { archiveRefusals, pypiRefusals } from "../../src/pypi/refusals.js";
 import { groupOffenders, isGeneratedMember, parseLsTree, scmVersionFiles, sdistOffenders, type TrackedTree } from "../../src/pypi/sdist-content.js";
 import { filenameRefusal, metadataRefusals, refusedPlatformTags, sdistFilename, validPlatformTag } from "../../src/pypi/warehouse.js";
@@ -254,4 +255,10 @@ describe("texts", () => {
     assert.match(already, /runs without isolation.*\/venv\/bin\/python -m pip install "hatchling>=1\.26"/s);
   });
 
+  test("jwtClaims reads a JWT's payload without trusting it", () => {
+    const jwt = `e30.${Buffer.from(JSON.stringify({ aud: "pypi", exp: 1 })).toString("base64url")}.sig`;
+    expect(jwtClaims(jwt)).toEqual({ aud: "pypi", exp: 1 });
+    assert.equal(jwtClaims("not-a-jwt"), undefined);
+    assert.equal(jwtClaims("a.bm90IGpzb24.c"), undefined);
+  });
 });
