@@ -69,6 +69,14 @@ export async function buildDists(request: BuildRequest): Promise<BuildResult> {
   const outdir = await mkdtemp(join(tmpdir(), "pyrelease-build-"));
   const projectDir = resolve(request.cwd, request.projectDir);
   const untrackedBefore = await untracked(projectDir, request.env);
+  let removed: string[] | undefined;
+  /** Remove the by-products once, after a build that worked or failed alike. */
+  const tidy = async () => {
+    if (removed) return removed;
+    removed = untrackedBefore ? byProducts(untrackedBefore, (await untracked(projectDir, request.env)) ?? []) : [];
+    for (const path of removed) await rm(join(projectDir, path), { recursive: true, force: true });
+    return removed;
+  };
   try {
     const { file, args } = buildArgv(request, outdir);
     const result = await run(file, args, {
@@ -86,16 +94,15 @@ export async function buildDists(request: BuildRequest): Promise<BuildResult> {
     await keepOutOfGit(distDir, request.env);
     const before = await readdir(distDir);
     for (const filename of built) await copyFile(join(outdir, filename), join(distDir, filename));
-    const removed = untrackedBefore ? byProducts(untrackedBefore, (await untracked(projectDir, request.env)) ?? []) : [];
-    for (const path of removed) await rm(join(projectDir, path), { recursive: true, force: true });
     return {
       paths: built.map((filename) => join(distDir, filename)),
       others: before.filter((filename) => !built.includes(filename) && DIST_FILE.test(filename)).sort(),
       output: result.all,
       command: result.command,
-      removed,
+      removed: await tidy(),
     };
   } finally {
+    await tidy();
     await rm(outdir, { recursive: true, force: true });
   }
 }
