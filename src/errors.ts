@@ -115,23 +115,24 @@ git push --delete origin ${tag} && git tag -d ${tag}
 
   ENOPYTHONTOOLS: ({ python, missing }: Facts): ErrorText => ({
     message: `The interpreter "${python}" cannot run ${missing.join(" and ")}.`,
-    details: `Building and checking the distributions needs ${code("python -m build")} and ${code("python -m twine")}.
+    details: `Building needs ${code("python -m build")} (or ${code("uv build")} with ${code('"pypi": { "builder": "uv" }')}); checking and uploading need ${code("python -m twine")}.
 
 ${list(missing.map((m: string) => `${code(m)} is missing`))}
 
 Install them into the interpreter the release uses (${code("pypi.python")}):
 
 \`\`\`sh
-${python} -m pip install build twine        # any platform
-sudo apt-get install python3-build twine    # Debian / Ubuntu
-\`\`\``,
+${python} -m pip install --upgrade build twine    # tested: build 1.6, twine 7.0
+\`\`\`
+
+Debian 12's ${code("python3-build twine")} (build 0.9, twine 4.0.2) work too, but that twine reads core metadata only up to 2.2: current backends (hatchling >= 1.32 writes 2.5) need twine >= 7.0.`,
   }),
 
-  ETWINEMETADATA: ({ twineVersion, metadataVersion, files }: Facts): ErrorText => ({
-    message: `twine ${twineVersion} cannot read Metadata-Version ${metadataVersion}; twine >= 6.1 is needed.`,
-    details: `The built files (${files.join(", ")}) declare core metadata ${code(metadataVersion)}, which this twine does not understand, so ${code("twine check")} and ${code("twine upload")} would fail or misreport.
+  ETWINEMETADATA: ({ twineVersion, metadataVersion, files, reads }: Facts): ErrorText => ({
+    message: `twine ${twineVersion ?? "(unknown version)"} cannot read Metadata-Version ${metadataVersion}${reads?.length ? ` (it reads ${reads.join(", ")})` : ""}.`,
+    details: `The built files (${files.join(", ")}) declare core metadata ${code(metadataVersion)}, and the release interpreter's twine, asked directly, cannot read it: ${code("twine check")} and ${code("twine upload")} would fail.
 
-Upgrade twine in the release interpreter: ${code("python -m pip install 'twine>=6.1'")}, or pin your build backend to one that writes an older metadata version.`,
+Upgrade twine in that interpreter: ${code("python -m pip install --upgrade twine")} (measured: twine 7.0 reads 1.0–2.6 except 2.0; twine 6.1 and 6.2 stop at 2.4; Debian 12's twine 4.0.2 at 2.2). Or build with a backend release that writes a Metadata-Version this twine reads.`,
   }),
 
   ENOPYPIAUTH: (): ErrorText => ({
@@ -162,7 +163,7 @@ Check the trusted publisher at https://pypi.org/manage/project/<name>/settings/p
     message: `Built files carry another name or version than ${name} ${expected}: ${files.map((f: Facts) => f.filename).join(", ")}.`,
     details: `${list(files.map((f: Facts) => `${code(f.filename)}: ${f.reason}`))}
 
-A build plugin rewrote the version (hatch-vcs, setuptools-scm, a dynamic-version hook) or ${code("pypi.distDir")} holds stale files. Use the static version from pyproject.toml and remove the dynamic version plugin.`,
+The build computed another version than the release's: a version plugin (hatch-vcs, setuptools-scm, a dynamic-version hook) derived it from git, or the project name in pyproject.toml is not the one built. Keep the static version in pyproject.toml (or use ${code('"pyproject": { "versionMode": "scm" }')} where the backend reads it from git), and check ${code("[project].name")}.`,
   }),
 
   ETWINECHECK: ({ output, files }: Facts): ErrorText => ({
@@ -256,7 +257,7 @@ A dry run (${code("npx semantic-release --dry-run")}) works without one.`,
     message: `The GitHub release ${tag} is still a draft or does not exist; CHANGELOG.md was not touched.`,
     details: `${code("pyrelease changelog sync")} writes the curated, published text. Curate the draft on GitHub, publish it, then run the command again (the workflow on ${code("release: types: [published]")} does this for you).`,
   }),
-  EBUILD: ({ command, output, exitCode }: Facts): ErrorText => ({
+  EBUILD: ({ command, output, exitCode, builder, python, isolated, requires }: Facts): ErrorText => ({
     message: `Building the distributions failed (${code(command)} exited with ${exitCode}).`,
     details: `Nothing was tagged or published. The build said:
 
@@ -264,7 +265,11 @@ A dry run (${code("npx semantic-release --dry-run")}) works without one.`,
 ${output}
 \`\`\`
 
-Run the same command locally to reproduce it. In CI without access to a Python index, install the build backend beforehand and add ${code('"pypi": { "buildArgs": ["--no-isolation"] }')}.`,
+Run the same command locally to reproduce it. ${
+      isolated === false
+        ? `The build runs without isolation, so the build backend and every build requirement must already be installed in ${code(python ?? "pypi.python")}${requires?.length ? `: ${code(`${python ?? "python"} -m pip install ${requires.map((r: string) => `"${r}"`).join(" ")}`)}` : ""}.`
+        : `An isolated build installs the build requirements${requires?.length ? ` (${requires.map(code).join(", ")})` : ""} from a Python index; in CI without access to one, install them into ${code(python ?? "pypi.python")} and add ${code(`"pypi": { "buildArgs": ["${builder === "uv" ? "--no-build-isolation" : "--no-isolation"}"] }`)}.`
+    }`,
   }),
   EIMAGEBUILD: ({ entries, output }: Facts): ErrorText => ({
     message: `Building the image(s) ${entries.join(", ")} failed.`,
@@ -327,6 +332,80 @@ Credentials are taken, first found first, from:
     message: `The registry ${registries.join(", ")} could not be reached to check push access (${attempts} attempt(s)).`,
     details: `${reason ? `The last try said: ${reason}\n\n` : ""}Nothing was tagged or published: the release checks that every image repository accepts a push before it tags. Check ${code("images.repository")} (and ${code("images.tlsVerify")} for a plain-HTTP registry), then run the release again once the registry answers.`,
   }),
+
+  // ---- dists ----
+  EDISTMISSING: ({ dists, missing, unwanted, built, command }: Facts): ErrorText => ({
+    message: `The built files do not match pypi.dists ${JSON.stringify(dists)}: ${[...missing.map((kind: string) => `no ${kind} was built`), ...unwanted.map((f: Facts) => `${f.filename} is ${f.reason.split(",")[0]}`)].join("; ")}.`,
+    details: `${code(command)} built: ${built.length ? built.map(code).join(", ") : "nothing"}.
+
+${list([...missing.map((kind: string) => `no ${kind}, though ${code("pypi.dists")} asks for one`), ...unwanted.map((f: Facts) => `${code(f.filename)}: ${f.reason}`)])}
+
+Which distributions a release builds, checks and uploads is ${code("pypi.dists")}: ${code('["sdist", "wheel"]')} (the default), ${code('["sdist"]')} (for example a C extension whose wheels PyPI would refuse) or ${code('["wheel"]')}. If the backend should have built the missing file, run the command locally to see why it did not.`,
+  }),
+
+  EDISTNAME: ({ files }: Facts): ErrorText => ({
+    message: `PyPI would refuse ${files.length === 1 ? "the file name" : `${files.length} file names`}: ${files.map((f: Facts) => f.filename).join(", ")}.`,
+    details: `${list(files.map((f: Facts) => `${code(f.filename)} ${f.reason}`))}
+
+PyPI takes only normalized file names: the project name lower-cased with every run of ${code("-")}, ${code("_")} and ${code(".")} written as one ${code("_")}, then the normalized version (PEP 625 for sdists, which must also be ${code(".tar.gz")}; PEP 427 and PEP 503 for wheels). Older build backends write the name as spelled in ${code("[project].name")} (old setuptools: ${code("MarkupSafe-3.1.0.tar.gz")}). Require a current backend in ${code("[build-system].requires")} (for example ${code('"setuptools>=77"')}) and release again; nothing was tagged or uploaded.`,
+  }),
+
+  EWHEELPLATFORM: ({ files, backend }: Facts): ErrorText => ({
+    message: `PyPI refuses the platform tag${files.flatMap((f: Facts) => f.tags).length === 1 ? "" : "s"} ${[...new Set(files.flatMap((f: Facts) => f.tags))].join(", ")} of ${files.map((f: Facts) => f.filename).join(", ")}.`,
+    details: `${list(files.map((f: Facts) => `${code(f.filename)}: ${f.tags.map(code).join(", ")}`))}
+
+A compiled wheel built on this machine is tagged for it alone (${code("linux_x86_64")}, ${code("linux_aarch64")}), and PyPI accepts only portable platform tags: ${code("manylinux_*")}/${code("manylinux2014_*")}, ${code("musllinux_*")}, ${code("macosx_*")}, ${code("win*")} or ${code("any")}. Nothing was tagged or uploaded. Ways out:
+
+1. Release the sdist only, and let installers compile it: ${code('"pypi": { "dists": ["sdist"] }')}.
+2. Build portable wheels with cibuildwheel (https://cibuildwheel.pypa.io) in their own CI jobs and upload them from there, releasing the sdist here with option 1.
+3. Make this build portable: ${backend === "maturin" ? `maturin's PEP 517 build skips the manylinux check unless told: set ${code('MATURIN_PEP517_ARGS="--compatibility pypi"')} in the release's environment (on a manylinux-compatible build host)` : `${code("auditwheel repair")} turns a ${code("linux_*")} wheel into a ${code("manylinux_*")} one (it needs ${code("patchelf")}); this plugin uploads what the build made and does not run it, so do that in a cibuildwheel job (option 2)`}.`,
+  }),
+
+  EDISTSIZE: ({ files, limitMB }: Facts): ErrorText => ({
+    message: `${files.map((f: Facts) => f.filename).join(", ")} ${files.length === 1 ? "is" : "are"} over PyPI's upload limit of ${limitMB} MB.`,
+    details: `${list(files.map((f: Facts) => `${code(f.filename)}: ${(f.size / 1048576).toFixed(1)} MB (${f.size} bytes)`))}
+
+PyPI refuses a file over the project's limit ("File too large"): 100 MB (MiB) unless PyPI granted the project more (https://docs.pypi.org/project-management/storage-limits/). Nothing was tagged or uploaded. Keep data, model weights and test fixtures out of the distributions (an sdist over the limit often carries files it should not: see ${code("ESDISTCONTENT")}), or, once PyPI has raised the project's limit, set ${code('"pypi": { "uploadLimitMB": <the new limit> }')}.`,
+  }),
+
+  EDISTMETADATA: ({ files }: Facts): ErrorText => ({
+    message: `PyPI would refuse the metadata or layout of ${files.map((f: Facts) => f.filename).join(", ")}.`,
+    details: `${files.map((f: Facts) => `${code(f.filename)}:\n${list(f.problems).replace(/^/gm, "  ")}`).join("\n")}
+
+These are PyPI's own upload checks (Warehouse's ${code("forklift")} metadata and archive rules), run on the built files before anything is tagged. Fix the fields in ${code("[project]")} of pyproject.toml (summary, classifiers, URLs, dependencies, license), or require a current build backend, and release again.`,
+  }),
+
+  ESDISTCONTENT: ({ filename, groups, files, bytes, backend, projectPath }: Facts): ErrorText => {
+    const shown = groups.slice(0, 10);
+    const mb = (n: number) => (n >= 1048576 ? `${(n / 1048576).toFixed(1)} MB` : `${(n / 1024).toFixed(1)} kB`);
+    const why: Record<string, string> = { ".git": "a git folder or submodule pointer", node_modules: "a JavaScript install", untracked: "not tracked by git at the release commit" };
+    const exclude = shown.map((g: Facts) => `"${g.path.replace(/\/$/, "")}"`).join(", ");
+    const fixes: Record<string, string> = {
+      "hatchling.build": `${code(`[tool.hatch.build.targets.sdist] exclude = [${exclude}]`)}, or list them in ${code(".gitignore")} (hatchling reads it)`,
+      maturin: `${code(`[tool.maturin] exclude = [${exclude}]`)}, or list them in ${code(".gitignore")}`,
+      "flit_core.buildapi": `${code(`[tool.flit.sdist] exclude = [${exclude}]`)}`,
+      "poetry.core.masonry.api": `${code(`[tool.poetry] exclude = [${exclude}]`)}`,
+      "pdm.backend": `${code(`[tool.pdm.build] excludes = [${exclude}]`)}`,
+    };
+    const setuptools = `${code("MANIFEST.in")} lines such as ${shown.map((g: Facts) => code(g.path.endsWith("/") ? `prune ${g.path.slice(0, -1)}` : `exclude ${g.path}`)).join(", ")}`;
+    const hatchTrap = backend === "hatchling.build" && groups.some((g: Facts) => g.ignored);
+    return {
+      message: `${filename} carries ${files} file(s) (${mb(bytes)}) the release commit does not track: ${shown.slice(0, 3).map((g: Facts) => g.path).join(", ")}${groups.length > 3 ? ", …" : ""}.`,
+      details: `An sdist must hold the project's committed sources; these came from the working folder instead. Biggest first:
+
+| path | files | size | why |
+|---|---|---|---|
+${shown.map((g: Facts) => `| ${code(g.path)} | ${g.files} | ${mb(g.bytes)} | ${why[g.reason]}${g.ignored ? " (.gitignore lists it)" : ""} |`).join("\n")}
+${groups.length > shown.length ? `\n…and ${groups.length - shown.length} more.\n` : ""}
+Nothing was tagged or uploaded. Keep them out of the sdist with ${fixes[backend] ?? (backend?.startsWith("setuptools") ? setuptools : `your build backend's exclude setting, or ${code(".gitignore")}`)}; commit a file that belongs in the release; or delete local leftovers (the release builds the working folder).${
+        hatchTrap
+          ? `
+
+${code(".gitignore")} lists these, yet hatchling packed them: hatchling drops **every** ${code(".gitignore")} rule when the project's own path (${code(projectPath)}) matches one of them (for example ${code("tmp*")} and a checkout under ${code("/tmp/tmpXYZ")}, or ${code("build")} in a parent folder's name). Hatch's ${code("exclude")} above does not depend on ${code(".gitignore")}; or change the pattern that matches the project's path.`
+          : ""
+      }`,
+    };
+  },
 } satisfies Record<string, (facts: Facts) => ErrorText>;
 
 export type ErrorCode = keyof typeof errorTexts;

@@ -1,14 +1,16 @@
 import type { Context, PluginConfig } from "../context.js";
 import { getError, throwAll } from "../errors.js";
+import { maskInActions } from "../ci.js";
 import { describeDist, plannedDistNames, type DistFile } from "../pypi/dists.js";
 import type { Output } from "../pypi/log.js";
-import { credentialRoute, describeRoute } from "../pypi/oidc.js";
+import { credentialRoute, describeRoute, probeTrustedPublishing } from "../pypi/oidc.js";
 import { projectPageUrl, readPypiOptions, type PypiOptions } from "../pypi/options.js";
-import { prepareDists } from "../pypi/prepare.js";
+import { prepareDists, type ProjectFacts } from "../pypi/prepare.js";
 import { publishDists } from "../pypi/publish.js";
-import { checkPythonTools } from "../pypi/tools.js";
+import { scmVersionFiles } from "../pypi/sdist-content.js";
+import { checkPythonTools, resolveBuilder } from "../pypi/tools.js";
 import { readPyprojectOptions } from "../pyproject/options.js";
-import { readPyproject } from "../pyproject/read.js";
+import { readPyproject, type Pyproject } from "../pyproject/read.js";
 import { releasePep440 } from "../version/release.js";
 
 /** The files prepare built, per working copy and release commit, for publish to upload. */
@@ -32,7 +34,20 @@ async function release(pluginConfig: PluginConfig, context: Context) {
   return { pyproject, version: releasePep440(context.nextRelease!.version) };
 }
 
-/** Python tools, options and a way to authenticate; a missing credential is only a warning when nothing will be uploaded. */
+function projectFacts(pyproject: Pyproject): ProjectFacts {
+  const requires = pyproject.data["build-system"]?.requires;
+  return {
+    buildBackend: pyproject.buildBackend,
+    requires: Array.isArray(requires) ? requires.filter((r): r is string => typeof r === "string") : undefined,
+    versionFiles: scmVersionFiles(pyproject.data),
+  };
+}
+
+/**
+ * Python tools, options and a way to authenticate. In a real run that uploads, trusted
+ * publishing is probed now (a token minted and discarded), so a publisher that does not
+ * match fails before the tag; a missing credential is only a warning when nothing will be uploaded.
+ */
 export async function verifyConditions(pluginConfig: PluginConfig, context: Context): Promise<void> {
   const { logger, env } = context;
   const { options, problems } = readPypiOptions(pluginConfig);
@@ -40,8 +55,9 @@ export async function verifyConditions(pluginConfig: PluginConfig, context: Cont
   if (problems.length) errors.push(getError("EINVALIDCONFIG", { problems }));
 
   const tools = await checkPythonTools(options.python, context.cwd, context.env);
-  if (tools.missing.length) errors.push(getError("ENOPYTHONTOOLS", { python: options.python, missing: tools.missing }));
-  else logger.log("PyPI: %s runs build %s and twine %s", options.python, tools.buildVersion ?? "?", tools.twineVersion ?? "?");
+  const { builder, missing } = resolveBuilder(options.builder, tools);
+  if (missing.length) errors.push(getError("ENOPYTHONTOOLS", { python: options.python, missing }));
+  else logger.log("PyPI: %s builds with %s and checks with twine %s", options.python, builder === "uv" ? `uv ${tools.uv!.version}` : `build ${tools.buildVersion}`, tools.twineVersion);
 
   const route = credentialRoute(env);
   const uploads = options.publish && !context.options.dryRun;
@@ -49,10 +65,27 @@ export async function verifyConditions(pluginConfig: PluginConfig, context: Cont
     const error = getError("ENOPYPIAUTH");
     if (uploads) errors.push(error);
     else logger.warn("%s (%s: nothing is uploaded, so this is only a warning)", error.message, options.publish ? "dry run" : "pypi.publish is false");
-  } else if (route.kind === "api-token") {
-    logger.warn("PyPI: authenticating with %s", describeRoute(route));
   } else {
-    logger.log("PyPI: authenticating with %s", describeRoute(route));
+    if (route.kind === "api-token") logger.warn("PyPI: authenticating with %s", describeRoute(route));
+    else logger.log("PyPI: authenticating with %s", describeRoute(route));
+    if (route.kind !== "api-token" && options.publish && context.options.dryRun) {
+      logger.log("PyPI: a real run would now probe trusted publishing on %s (audience → ID token → mint-token) and discard the token", new URL(options.repositoryUrl).host);
+    }
+    if (uploads && !problems.length) {
+      const out = output(context);
+      try {
+        const done = await probeTrustedPublishing({
+          repositoryUrl: options.repositoryUrl,
+          env,
+          retry: options.retry,
+          onSecret: (secret) => maskInActions(secret, env, out.write),
+          onRetry: (what, n, why) => logger.warn("Trusted publishing probe: %s failed (%s); try %d of %d", what, why, n, options.retry.attempts),
+        });
+        logger.log("PyPI: %s", done);
+      } catch (error) {
+        errors.push(error as Error);
+      }
+    }
   }
   throwAll(errors);
 }
@@ -61,18 +94,16 @@ export async function verifyConditions(pluginConfig: PluginConfig, context: Cont
 export async function verifyRelease(pluginConfig: PluginConfig, context: Context): Promise<void> {
   const options = optionsOrThrow(pluginConfig);
   const { pyproject, version } = await release(pluginConfig, context);
-  const names = plannedDistNames(pyproject.name, version).join(" and ");
-  if (options.publish) logger(context).log("PyPI: will build %s into %s and upload them to %s (%s)", names, options.distDir, options.repositoryUrl, projectPageUrl(options.indexUrl, pyproject.name, version));
-  else logger(context).log("PyPI: will build and check %s into %s; pypi.publish is false, so nothing is uploaded", names, options.distDir);
+  const names = plannedDistNames(pyproject.name, version, options.dists).join(" and ");
+  if (options.publish) context.logger.log("PyPI: will build %s into %s and upload them to %s (%s)", names, options.distDir, options.repositoryUrl, projectPageUrl(options.indexUrl, pyproject.name, version));
+  else context.logger.log("PyPI: will build and check %s into %s; pypi.publish is false, so nothing is uploaded", names, options.distDir);
 }
 
-const logger = (context: Context) => context.logger;
-
-/** Build the sdist and wheel, prove they carry this release's name and version, twine check them, hash them. */
+/** Build the dists, prove PyPI and twine would take them (name, version, tags, size, metadata, contents), hash them. */
 export async function prepare(pluginConfig: PluginConfig, context: Context): Promise<void> {
   const options = optionsOrThrow(pluginConfig);
   const { pyproject, version } = await release(pluginConfig, context);
-  const files = await prepareDists({ options, cwd: context.cwd, pyprojectFile: pyproject.file, name: pyproject.name, version, gitHead: context.nextRelease?.gitHead, out: output(context) });
+  const files = await prepareDists({ options, cwd: context.cwd, pyprojectFile: pyproject.file, name: pyproject.name, version, gitHead: context.nextRelease?.gitHead, out: output(context), project: projectFacts(pyproject) });
   prepared.set(preparedKey(context, version), files);
 }
 
@@ -90,7 +121,7 @@ export async function publish(pluginConfig: PluginConfig, context: Context) {
   const current = files && (await Promise.all(files.map((f) => describeDist(f.path).catch(() => undefined))));
   if (!files || !current || current.some((f, i) => f?.sha256 !== files![i].sha256)) {
     if (files) context.logger.warn("PyPI: the built files changed since prepare; building again");
-    files = await prepareDists({ options, cwd: context.cwd, pyprojectFile: pyproject.file, name: pyproject.name, version, gitHead: context.nextRelease?.gitHead, out });
+    files = await prepareDists({ options, cwd: context.cwd, pyprojectFile: pyproject.file, name: pyproject.name, version, gitHead: context.nextRelease?.gitHead, out, project: projectFacts(pyproject) });
   }
   const report = await publishDists({ options, cwd: context.cwd, env: context.env, name: pyproject.name, version, files, out });
   if (!report.uploaded.length) context.logger.log("PyPI: every file of %s %s was already published", pyproject.name, version);

@@ -2,7 +2,9 @@ import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { basename } from "node:path";
 import { normalizeDistName } from "../pyproject/read.js";
-import { samePep440 } from "../version/pep440.js";
+import { normalizePep440, samePep440 } from "../version/pep440.js";
+import { ALL_DISTS, type Dist } from "./options.js";
+import { sdistFilename, wheelNamePart } from "./warehouse.js";
 
 export interface DistFile {
   /** Absolute path of the built file. */
@@ -43,22 +45,60 @@ export function distMismatch(filename: string, name: string, version: string): s
   return problems.length ? problems.join("; ") : undefined;
 }
 
-/** Pure: every problem with a set of freshly built files: foreign names or versions, a missing sdist or wheel. */
-export function checkDistSet(filenames: readonly string[], name: string, version: string): { filename: string; reason: string }[] {
-  const problems = filenames.flatMap((filename) => {
-    const reason = distMismatch(filename, name, version);
-    return reason ? [{ filename, reason }] : [];
-  });
-  const kinds = new Set(filenames.map((f) => parseDistFilename(f)?.kind));
-  if (!kinds.has("sdist")) problems.push({ filename: "(sdist)", reason: "no source distribution was built" });
-  if (!kinds.has("bdist_wheel")) problems.push({ filename: "(wheel)", reason: "no wheel was built" });
-  return problems;
+export interface DistSetCheck {
+  /** Files of another project or version (EDISTVERSION). */
+  foreign: { filename: string; reason: string }[];
+  /** Kinds `pypi.dists` asks for that the build did not make. */
+  missing: Dist[];
+  /** Files of a kind `pypi.dists` does not ask for, or a second sdist (PyPI takes one per release). */
+  unwanted: { filename: string; reason: string }[];
 }
 
-/** Pure: the names a build is expected to produce (the wheel's tags are only known after building). */
-export function plannedDistNames(name: string, version: string): string[] {
-  const stem = `${normalizeDistName(name).replace(/-/g, "_")}-${version}`;
-  return [`${stem}.tar.gz`, `${stem}-*.whl`];
+const KIND_OF: Record<DistKind, Dist> = { sdist: "sdist", bdist_wheel: "wheel" };
+
+/** Pure: how a set of freshly built files differs from what a release of `name` `version` with `dists` must upload. */
+export function checkDistSet(filenames: readonly string[], name: string, version: string, dists: readonly Dist[] = ALL_DISTS): DistSetCheck {
+  const result: DistSetCheck = { foreign: [], missing: [], unwanted: [] };
+  const kinds = new Map<Dist, string[]>();
+  const built = new Set<Dist>();
+  for (const filename of filenames) {
+    const parsed = parseDistFilename(filename);
+    // A file of another version is still the kind that was built: EDISTVERSION says what is wrong with it.
+    if (parsed) built.add(KIND_OF[parsed.kind]);
+    const reason = distMismatch(filename, name, version);
+    if (reason) {
+      result.foreign.push({ filename, reason });
+      continue;
+    }
+    const kind = KIND_OF[parsed!.kind];
+    kinds.set(kind, [...(kinds.get(kind) ?? []), filename]);
+    if (!dists.includes(kind)) result.unwanted.push({ filename, reason: `a ${kind}, but pypi.dists is ${JSON.stringify(dists)}` });
+  }
+  const sdists = kinds.get("sdist") ?? [];
+  if (dists.includes("sdist") && sdists.length > 1) {
+    for (const filename of sdists.slice(1)) result.unwanted.push({ filename, reason: `a second sdist besides ${sdists[0]}: PyPI takes one per release` });
+  }
+  result.missing = dists.filter((kind) => !built.has(kind));
+  return result;
+}
+
+/**
+ * Pure: the file names a release of `name` `version` with `dists` produces, PyPI's way
+ * (`warehouse.ts`): the sdist's exact name, and the wheels' names up to their tags (`*`),
+ * which only the build knows.
+ */
+export function plannedDistNames(name: string, version: string, dists: readonly Dist[] = ALL_DISTS): string[] {
+  const names: string[] = [];
+  if (dists.includes("sdist")) names.push(sdistFilename(name, version));
+  if (dists.includes("wheel")) names.push(`${wheelNamePart(name)}-${normalizePep440(version) ?? version}-*.whl`);
+  return names;
+}
+
+/** Pure: whether `filename` is one of the files `plannedDistNames` describes. */
+export function isPlannedDist(filename: string, name: string, version: string, dists: readonly Dist[] = ALL_DISTS): boolean {
+  return plannedDistNames(name, version, dists).some((planned) =>
+    planned.endsWith("*.whl") ? filename.startsWith(planned.slice(0, -"*.whl".length)) && parseDistFilename(filename)?.kind === "bdist_wheel" : filename === planned,
+  );
 }
 
 export async function describeDist(path: string): Promise<DistFile> {

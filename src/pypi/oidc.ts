@@ -124,3 +124,49 @@ export async function mintUploadToken(request: MintRequest): Promise<UploadToken
   request.onSecret(response.json.token);
   return { token: response.json.token, obtainedAt: now(), renewable: true };
 }
+
+/** Pure: the claims of a JWT, unverified (the index verifies them); undefined when it is not one. */
+export function jwtClaims(jwt: string): Record<string, unknown> | undefined {
+  const parts = jwt.split(".");
+  if (parts.length !== 3) return undefined;
+  try {
+    const claims = JSON.parse(Buffer.from(parts[1], "base64url").toString("utf8"));
+    return claims && typeof claims === "object" && !Array.isArray(claims) ? claims : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Before anything is tagged, prove that publishing will be allowed. GitHub Actions: the
+ * whole exchange (audience → ID token → mint-token) and the minted token thrown away, so a
+ * trusted publisher that does not match this run fails now (EOIDCEXCHANGE), not after the
+ * tag; publish mints its own token just in time. GitLab: its ID token is single use, and
+ * spending it here would leave publish nothing to exchange, so only its audience and expiry
+ * are checked. A stored PYPI_TOKEN cannot be tried without uploading. Returns what was done.
+ */
+export async function probeTrustedPublishing(request: MintRequest): Promise<string> {
+  const route = credentialRoute(request.env);
+  if (!route) throw getError("ENOPYPIAUTH");
+  if (route.kind === "api-token") return "PYPI_TOKEN cannot be tried without uploading; it is used as is at publish";
+  if (route.kind === "github-oidc") {
+    await mintUploadToken(request);
+    return "trusted publishing works: a token was minted and discarded (publish mints its own)";
+  }
+  const audience = await fetchAudience(request);
+  const variable = gitlabVariable(audience, route.variables);
+  const token = request.env[variable]!;
+  request.onSecret(token);
+  const claims = jwtClaims(token);
+  const now = (request.now ?? Date.now)() / 1000;
+  const audiences = [claims?.aud].flat().filter((a): a is string => typeof a === "string");
+  const problem = !claims
+    ? { code: "invalid-payload", description: `${variable} does not hold a JWT` }
+    : !audiences.includes(audience)
+      ? { code: "invalid-token", description: `${variable} was issued for the audience ${JSON.stringify(claims.aud)}; the index wants "${audience}" (set \`aud: ${audience}\` in the job's id_tokens)` }
+      : typeof claims.exp === "number" && claims.exp < now
+        ? { code: "invalid-token", description: `${variable} expired at ${new Date(claims.exp * 1000).toISOString()}` }
+        : undefined;
+  if (problem) throw getError("EOIDCEXCHANGE", { step: `checking ${variable}`, errors: [problem] });
+  return `${variable} is an ID token for "${audience}"; a GitLab ID token is single use, so the exchange itself happens at publish`;
+}

@@ -1,4 +1,5 @@
 import type { ConfigProblem } from "../config/problem.js";
+import { DEFAULT_UPLOAD_LIMIT_MB } from "./warehouse.js";
 
 export interface RetryOptions {
   /** Tries per request or upload, the first included. */
@@ -11,12 +12,25 @@ export interface RetryOptions {
   uploadTimeoutMs: number;
 }
 
+/** A distribution kind, as `pypi.dists` names it. */
+export type Dist = "sdist" | "wheel";
+export const ALL_DISTS: readonly Dist[] = ["sdist", "wheel"];
+
+/** The build frontend: `build` runs `python -m build`, `uv` runs `uv build`. */
+export type Builder = "build" | "uv";
+const BUILDERS: readonly Builder[] = ["build", "uv"];
+
 export interface PypiOptions {
   repositoryUrl: string;
   indexUrl: string;
   python: string;
   buildArgs: string[];
+  /** Undefined: `build` when the interpreter has it, else `uv` when found (see `resolveBuilder`). */
+  builder?: Builder;
+  dists: Dist[];
   distDir: string;
+  /** PyPI's per-file upload limit for this project, in MB as PyPI counts them (MiB). */
+  uploadLimitMB: number;
   publish: boolean;
   retry: RetryOptions;
 }
@@ -26,15 +40,40 @@ export const DEFAULT_PYPI_OPTIONS: PypiOptions = {
   indexUrl: "https://pypi.org/",
   python: "python3",
   buildArgs: [],
+  dists: [...ALL_DISTS],
   distDir: "dist",
+  uploadLimitMB: DEFAULT_UPLOAD_LIMIT_MB,
   publish: true,
   retry: { attempts: 4, delayMs: 2_000, requestTimeoutMs: 30_000, uploadTimeoutMs: 600_000 },
 };
 
-const KEYS = ["repositoryUrl", "indexUrl", "python", "buildArgs", "distDir", "publish", "retry"];
+const KEYS = ["repositoryUrl", "indexUrl", "python", "buildArgs", "builder", "dists", "distDir", "uploadLimitMB", "publish", "retry"];
 const RETRY_KEYS = Object.keys(DEFAULT_PYPI_OPTIONS.retry) as (keyof RetryOptions)[];
-/** `python -m build` arguments the plugin sets itself: the output folder must hold only this release's files. */
-const OWNED_BUILD_ARGS = /^(-o|--outdir)(=|$)|^-o./;
+
+/**
+ * Pure: the build-frontend arguments the plugin sets itself, each with the option that
+ * replaces it. The output folder must hold only this release's files (`pypi.distDir`);
+ * which dists are built is `pypi.dists`, which the planned names and checks follow too;
+ * uv's interpreter is `pypi.python`. Short flags: `-o`/`-p` take a value (`-odist`),
+ * and build's boolean ones may be clustered (`-nw`).
+ */
+export function ownedBuildArgs(args: readonly string[]): { arg: string; option: string }[] {
+  const owned: { arg: string; option: string }[] = [];
+  for (const arg of args) {
+    const long = /^--([a-z-]+)(=|$)/.exec(arg)?.[1];
+    const booleans = /^-[nxsw]+$/.test(arg) ? arg : "";
+    if (long === "outdir" || long === "out-dir" || arg.startsWith("-o")) owned.push({ arg, option: "pypi.distDir" });
+    else if (long === "sdist" || long === "wheel" || /[sw]/.test(booleans)) owned.push({ arg, option: "pypi.dists" });
+    else if (long === "python" || arg.startsWith("-p")) owned.push({ arg, option: "pypi.python" });
+  }
+  return owned;
+}
+
+const OWNED_REASON: Record<string, string> = {
+  "pypi.distDir": "the output folder is chosen by the plugin; set pypi.distDir instead",
+  "pypi.dists": 'which distributions are built is pypi.dists; set for example "pypi": { "dists": ["sdist"] } instead',
+  "pypi.python": "the interpreter is pypi.python; set it instead",
+};
 
 /** Plain HTTP is only acceptable to a server on this machine (tests, a local proxy). */
 export function isLoopbackHost(hostname: string): boolean {
@@ -84,10 +123,24 @@ export function readPypiOptions(config: { pypi?: unknown }): { options: PypiOpti
     if (!Array.isArray(raw.buildArgs) || !raw.buildArgs.every((a) => typeof a === "string")) {
       problems.push({ key: "pypi.buildArgs", reason: "must be an array of strings" });
     } else {
-      const owned = raw.buildArgs.filter((a) => OWNED_BUILD_ARGS.test(a));
-      if (owned.length) problems.push({ key: "pypi.buildArgs", reason: `${owned.join(", ")}: the output folder is chosen by the plugin; set pypi.distDir instead` });
-      else options.buildArgs = raw.buildArgs as string[];
+      const owned = ownedBuildArgs(raw.buildArgs as string[]);
+      for (const { arg, option } of owned) problems.push({ key: "pypi.buildArgs", reason: `${arg}: ${OWNED_REASON[option]}` });
+      if (!owned.length) options.buildArgs = raw.buildArgs as string[];
     }
+  }
+  if (raw.builder !== undefined) {
+    if (BUILDERS.includes(raw.builder as Builder)) options.builder = raw.builder as Builder;
+    else problems.push({ key: "pypi.builder", reason: `must be "build" (python -m build) or "uv" (uv build), not ${JSON.stringify(raw.builder)}` });
+  }
+  if (raw.dists !== undefined) {
+    const dists = raw.dists as unknown[];
+    if (!Array.isArray(dists) || !dists.length || !dists.every((d) => ALL_DISTS.includes(d as Dist)) || new Set(dists).size !== dists.length) {
+      problems.push({ key: "pypi.dists", reason: `must be ["sdist", "wheel"], ["sdist"] or ["wheel"], not ${JSON.stringify(raw.dists)}` });
+    } else options.dists = ALL_DISTS.filter((d) => dists.includes(d));
+  }
+  if (raw.uploadLimitMB !== undefined) {
+    if (typeof raw.uploadLimitMB === "number" && Number.isFinite(raw.uploadLimitMB) && raw.uploadLimitMB > 0) options.uploadLimitMB = raw.uploadLimitMB;
+    else problems.push({ key: "pypi.uploadLimitMB", reason: `must be a positive number of MB (PyPI's default limit is ${DEFAULT_UPLOAD_LIMIT_MB})` });
   }
   if (raw.distDir !== undefined) {
     if (typeof raw.distDir === "string" && raw.distDir.trim()) options.distDir = raw.distDir;

@@ -1,26 +1,26 @@
-import { compare, valid } from "@renovatebot/pep440";
 import { run } from "../exec.js";
+import type { Builder } from "./options.js";
 
 export interface PythonTools {
   python: string;
   buildVersion?: string;
   twineVersion?: string;
-  /** `build`, `twine`: modules the interpreter cannot run. */
-  missing: string[];
+  /** uv, when found: the `uv` package in the interpreter (`python -m uv`), else `uv` on PATH. */
+  uv?: { version: string; command: string[] };
 }
 
 /**
- * Python, run by the release's interpreter: the installed versions of `build` and `twine`
- * (null when absent), in one process instead of two `-m … --version` start-ups.
+ * Python, run by the release's interpreter: the installed versions of `build`, `twine`
+ * and `uv` (null when absent), in one process instead of several `--version` start-ups.
  */
 const READ_TOOL_VERSIONS = `
-import json
+import importlib.util, json
 from importlib.metadata import PackageNotFoundError, version
 found = {}
-for name in ("build", "twine"):
+for name in ("build", "twine", "uv"):
     try:
-        found[name] = version(name)
-    except PackageNotFoundError:
+        found[name] = version(name) if importlib.util.find_spec(name) else None
+    except (PackageNotFoundError, ValueError):
         found[name] = None
 print(json.dumps(found))
 `;
@@ -29,7 +29,7 @@ print(json.dumps(found))
 const checked = new Map<string, Promise<PythonTools>>();
 
 export function checkPythonTools(python: string, cwd: string, env: Record<string, string | undefined> = {}): Promise<PythonTools> {
-  const key = JSON.stringify([python, cwd]);
+  const key = JSON.stringify([python, cwd, env.PATH ?? ""]);
   if (!checked.has(key)) checked.set(key, lookForPythonTools(python, cwd, env));
   return checked.get(key)!;
 }
@@ -42,62 +42,73 @@ async function lookForPythonTools(python: string, cwd: string, env: Record<strin
   } catch {
     found = {};
   }
-  const missing = ["build", "twine"].filter((name) => typeof found[name] !== "string");
-  return {
-    python,
-    buildVersion: found.build ?? undefined,
-    twineVersion: found.twine ?? undefined,
-    missing: missing.map((m) => `${python} -m ${m}`),
-  };
-}
-
-/** PEP 440 order; an unreadable version (empty, garbled) counts as older, so it never triggers a verdict. */
-function compareVersions(a: string, b: string): number {
-  return valid(a) && valid(b) ? compare(a, b) : -1;
+  let uv: PythonTools["uv"];
+  if (typeof found.uv === "string") uv = { version: found.uv, command: [python, "-m", "uv"] };
+  else {
+    const onPath = await run("uv", ["--version"], { cwd, env, timeoutMs: 30_000 });
+    const version = /^uv (\S+)/.exec(onPath.stdout.trim())?.[1];
+    if (onPath.exitCode === 0 && version) uv = { version, command: ["uv"] };
+  }
+  return { python, buildVersion: found.build ?? undefined, twineVersion: found.twine ?? undefined, uv };
 }
 
 /**
- * Pure: the newest core-metadata version a twine release reads. twine 4 and 5 stop at 2.2
- * (they say so: "using a supported Metadata-Version: 1.0, …, 2.2"); 6.1 added 2.3 and 2.4.
+ * Pure: the builder a release uses, and what is missing for it. Unset, it is `build`
+ * whenever the interpreter has it (the PyPA frontend the README asks for; nothing changes
+ * because some `uv` happens to be on PATH), else `uv` when found, so a uv-only setup needs
+ * no extra install. twine is always needed: it checks and uploads.
  */
-export function newestMetadataFor(twineVersion: string): string {
-  return compareVersions(twineVersion, "6.1") >= 0 ? "2.4" : "2.2";
+export function resolveBuilder(option: Builder | undefined, tools: PythonTools): { builder: Builder; missing: string[] } {
+  const builder = option ?? (tools.buildVersion ? "build" : tools.uv ? "uv" : "build");
+  const missing: string[] = [];
+  if (builder === "build" && !tools.buildVersion) missing.push(`${tools.python} -m build${option ? "" : " (or uv)"}`);
+  if (builder === "uv" && !tools.uv) missing.push(`uv (${tools.python} -m uv, or uv on PATH)`);
+  if (!tools.twineVersion) missing.push(`${tools.python} -m twine`);
+  return { builder, missing };
 }
 
-/** Pure: the files whose Metadata-Version this twine cannot read. */
-export function unreadableByTwine(twineVersion: string | undefined, metadataVersions: Record<string, string>): string[] {
-  if (!twineVersion) return [];
-  const newest = newestMetadataFor(twineVersion);
-  return Object.entries(metadataVersions)
-    .filter(([, version]) => compareVersions(version, newest) > 0)
-    .map(([filename]) => filename);
-}
+/** The core-metadata versions worth naming when twine cannot read a file: every one the specification has had. */
+export const KNOWN_METADATA_VERSIONS = ["1.0", "1.1", "1.2", "2.0", "2.1", "2.2", "2.3", "2.4", "2.5", "2.6"];
 
-/** Python, run by the release's interpreter: each file's Metadata-Version, as JSON. */
-const READ_METADATA_VERSION = `
-import json, sys, tarfile, zipfile, email.parser
-out = {}
-for path in sys.argv[1:]:
-    text = ""
-    if path.endswith(".whl"):
-        with zipfile.ZipFile(path) as z:
-            name = next(n for n in z.namelist() if n.count("/") == 1 and n.endswith(".dist-info/METADATA"))
-            text = z.read(name).decode("utf-8")
-    else:
-        with tarfile.open(path) as t:
-            member = next(m for m in t.getmembers() if m.name.count("/") == 1 and m.name.endswith("/PKG-INFO"))
-            text = t.extractfile(member).read().decode("utf-8")
-    out[path.replace("\\\\", "/").rsplit("/", 1)[-1]] = email.parser.HeaderParser().parsestr(text).get("Metadata-Version", "")
-print(json.dumps(out))
+/**
+ * Python, run by the release's interpreter: whether its twine reads each given
+ * Metadata-Version, asked of twine itself: a minimal wheel declaring that version goes
+ * through `twine.package.PackageFile.from_filename`, the code `twine check` and
+ * `twine upload` start with (twine 4 reads metadata with pkginfo, twine 7 with packaging).
+ */
+const TWINE_READS = `
+import json, os, sys, tempfile, warnings, zipfile
+warnings.simplefilter("ignore")
+from twine.package import PackageFile
+reads = {}
+with tempfile.TemporaryDirectory() as folder:
+    path = os.path.join(folder, "metadata_probe-1.0-py3-none-any.whl")
+    for metadata_version in sys.argv[1:]:
+        with zipfile.ZipFile(path, "w") as z:
+            z.writestr("metadata_probe-1.0.dist-info/METADATA", "Metadata-Version: %s\\nName: metadata-probe\\nVersion: 1.0\\n" % metadata_version)
+            z.writestr("metadata_probe-1.0.dist-info/WHEEL", "Wheel-Version: 1.0\\nGenerator: probe\\nRoot-Is-Purelib: true\\nTag: py3-none-any\\n")
+            z.writestr("metadata_probe-1.0.dist-info/RECORD", "")
+        try:
+            PackageFile.from_filename(path, None)
+            reads[metadata_version] = True
+        except Exception:
+            reads[metadata_version] = False
+print(json.dumps(reads))
 `;
 
-/** filename → Metadata-Version of every built file (empty when it cannot be read: twine check reports that). */
-export async function readMetadataVersions(python: string, paths: readonly string[], cwd: string, env: Record<string, string | undefined> = {}): Promise<Record<string, string>> {
-  const result = await run(python, ["-c", READ_METADATA_VERSION, ...paths], { cwd, env, timeoutMs: 60_000 });
-  if (result.exitCode !== 0) return {};
+/** Metadata-Version → whether the interpreter's twine reads it; empty when twine cannot be asked. */
+export async function twineReadsMetadata(python: string, versions: readonly string[], cwd: string, env: Record<string, string | undefined> = {}): Promise<Record<string, boolean>> {
+  const result = await run(python, ["-c", TWINE_READS, ...versions], { cwd, env, timeoutMs: 60_000 });
   try {
-    return JSON.parse(result.stdout) as Record<string, string>;
+    return result.exitCode === 0 ? (JSON.parse(result.stdout.trim().split("\n").at(-1) ?? "{}") as Record<string, boolean>) : {};
   } catch {
     return {};
   }
+}
+
+/** Pure: the built files whose Metadata-Version twine said it cannot read. */
+export function unreadableByTwine(reads: Readonly<Record<string, boolean>>, metadataVersions: Readonly<Record<string, string>>): string[] {
+  return Object.entries(metadataVersions)
+    .filter(([, version]) => reads[version] === false)
+    .map(([filename]) => filename);
 }

@@ -11,7 +11,7 @@ import { startGitHubServer, type GitHubServer } from "../support/github-server.j
 import { errorsOf, fakePython, makeProject, pluginContext, STACK_FRAME, type Project } from "../support/plugin-context.js";
 import { startPypiServer, type PypiServer } from "../support/pypi-server.js";
 import { exampleHistory, examplePyproject, runSemanticRelease, TEST_PYPI_OPTIONS, type TempRepo } from "../support/repo.js";
-import { needPythonTools } from "../support/tools.js";
+import { needPythonTools, OLDEST_PYTHON } from "../support/tools.js";
 
 /**
  * The bad-input corpus: every mistake a user (or a server) can make ends with its
@@ -109,15 +109,15 @@ const CASES: Case[] = [
   { name: "tag-triggered run whose tag is not pyproject's", code: "ETAGMISMATCH", says: /v9\.9\.9/, run: () => pyproject.verifyConditions({}, projectContext({}, { GITHUB_REF_TYPE: "tag", GITHUB_REF_NAME: "v9.9.9" })) },
 
   // --- the environment
-  { name: "missing interpreter", code: "ENOPYTHONTOOLS", says: /pip install build twine/, run: () => pypi.verifyConditions(pypiConfig(undefined, { python: "/nonexistent/python3" }), projectContext({}, { PYPI_TOKEN: "pypi-x" })) },
+  { name: "missing interpreter", code: "ENOPYTHONTOOLS", says: /pip install --upgrade build twine/, run: () => pypi.verifyConditions(pypiConfig(undefined, { python: "/nonexistent/python3" }), projectContext({}, { PYPI_TOKEN: "pypi-x" })) },
   { name: "no credential route to PyPI", code: "ENOPYPIAUTH", says: /id-token: write/, needsPython: true, run: () => pypi.verifyConditions(pypiConfig(undefined), projectContext({}, {})) },
   {
-    name: "twine too old for Metadata-Version 2.4",
+    name: "twine too old for Metadata-Version 2.4 (Debian 12's twine, asked itself)",
     code: "ETWINEMETADATA",
-    says: /twine 4\.0\.2 cannot read Metadata-Version 2\.4; twine >= 6\.1/,
+    says: /twine 4\.0\.2 cannot read Metadata-Version 2\.4 \(it reads 1\.0, 1\.1, 1\.2, 2\.0, 2\.1, 2\.2\)/,
     needsPython: true,
     run: () => {
-      const python = fakePython({ twine: "4.0.2", dist: { name: "llenergymeasure-demo", version: "2.0.0", metadataVersion: "2.4" } });
+      const python = fakePython({ base: OLDEST_PYTHON, dist: { name: "llenergymeasure-demo", version: "2.0.0", metadataVersion: "2.4" } });
       cleanups.push(() => python.cleanup());
       return pypi.prepare(pypiConfig(undefined, { python: python.path }), projectContext());
     },

@@ -11,7 +11,7 @@ import { prepareDists } from "../../src/pypi/prepare.js";
 import { publishDists } from "../../src/pypi/publish.js";
 import { EXAMPLE_DIR, git } from "../support/repo.js";
 import { startPypiServer, type PypiServer, type PypiServerOptions } from "../support/pypi-server.js";
-import { needPythonTools, OLDEST_PYTHON } from "../support/tools.js";
+import { needPythonTools, CURRENT_PYTHON } from "../support/tools.js";
 
 const WHEEL = "llenergymeasure_demo-2.0.0-py3-none-any.whl";
 const SDIST = "llenergymeasure_demo-2.0.0.tar.gz";
@@ -47,7 +47,7 @@ async function fixture(serverOptions: PypiServerOptions = {}, pypiOptions: Recor
     pypi: {
       repositoryUrl: server.uploadUrl,
       indexUrl: server.indexUrl,
-      python: OLDEST_PYTHON,
+      python: CURRENT_PYTHON,
       buildArgs: ["--no-isolation", "--skip-dependency-check"],
       retry: { delayMs: 10, requestTimeoutMs: 5_000, uploadTimeoutMs: 60_000 },
       ...pypiOptions,
@@ -122,19 +122,20 @@ describe("pypi plugin against the PyPI stand-in, with real build and twine", () 
     assert.match(out, /::group::twine upload/);
     assertNoSecrets(f.server, out);
     const mints = f.server.requests().filter((r) => r.step === "mint");
-    assert.equal(mints.length, 1, "one token minted for the whole publish");
+    assert.equal(mints.length, 2, "one probe in verifyConditions, then one token for the whole publish");
+    assert.match(out, /trusted publishing works: a token was minted and discarded/);
   });
 
   test("a 503 on mint and five on upload (twine's own retries) are retried to success", async () => {
     if (!needPythonTools()) return;
     const f = await fixture();
-    f.server.injectFault("mint", { status: 503 }, 1);
+    f.server.injectFault("mint", { status: 503 }, 1, 1); // the probe's mint passes; publish's first fails
     f.server.injectFault("upload", { status: 503 }, 5);
     await release(f);
     expect(stored(f.server)).toEqual([WHEEL, SDIST]);
     assert.equal(f.server.uploads().filter((u) => u.outcome === "fault").length, 5);
-    assert.equal(f.server.requests().filter((r) => r.step === "mint").length, 2);
-    assert.equal(f.server.requests().filter((r) => r.step === "id-token").length, 2, "a fresh ID token for the second mint: JWTs are single use");
+    assert.equal(f.server.requests().filter((r) => r.step === "mint").length, 3, "the probe, then two tries at publish");
+    assert.equal(f.server.requests().filter((r) => r.step === "id-token").length, 3, "a fresh ID token for every mint: JWTs are single use");
     assert.match(f.output(), /mint-token failed \(HTTP 503\)/);
     assert.match(f.output(), /Uploading llenergymeasure_demo-2\.0\.0-py3-none-any\.whl, llenergymeasure_demo-2\.0\.0\.tar\.gz failed \(Service Unavailable\); trying again/);
     assertNoSecrets(f.server, f.output());
@@ -161,7 +162,7 @@ describe("pypi plugin against the PyPI stand-in, with real build and twine", () 
       return true;
     });
     assert.equal(f.server.uploads().length, 0, "nothing uploaded");
-    assert.equal(f.server.requests().filter((r) => r.step === "mint").length, 0, "no token minted for nothing");
+    assert.equal(f.server.requests().filter((r) => r.step === "mint").length, 1, "only the probe's: no upload token minted for nothing");
   });
 
   test("a rerun after a partial upload rebuilds byte-identical files and sends only the missing one", async () => {
@@ -203,11 +204,11 @@ describe("pypi plugin against the PyPI stand-in, with real build and twine", () 
   test("an expired upload token is replaced once and the upload goes through", async () => {
     if (!needPythonTools()) return;
     const f = await fixture();
-    f.server.injectFault("mint", "expired", 1);
+    f.server.injectFault("mint", "expired", 1, 1); // publish's token, not the probe's
     await release(f);
     expect(stored(f.server)).toEqual([WHEEL, SDIST]);
     assert.equal(f.server.uploads().filter((u) => u.status === 403).length, 1);
-    assert.equal(f.server.requests().filter((r) => r.step === "mint").length, 2);
+    assert.equal(f.server.requests().filter((r) => r.step === "mint").length, 3, "the probe, the expired token, its replacement");
     assertNoSecrets(f.server, f.output());
   });
 
@@ -284,7 +285,10 @@ describe("pypi plugin against the PyPI stand-in, with real build and twine", () 
     const pyproject = readFileSync(join(f.dir, "pyproject.toml"), "utf8").replace('readme = "README.md"', 'readme = "README.rst"');
     writeFileSync(join(f.dir, "pyproject.toml"), pyproject);
     writeFileSync(join(f.dir, "README.rst"), "Demo\n====\n\n.. broken-directive::\n\n`unclosed\n");
-    await assert.rejects(pypi.prepare(f.config, f.context()), (error: any) => {
+    git(f.dir, ["add", "-A"]);
+    git(f.dir, ["commit", "-q", "-m", "docs: an rst README"]);
+    const context = f.context(undefined, { nextRelease: { version: "2.0.0", gitTag: "v2.0.0", gitHead: git(f.dir, ["rev-parse", "HEAD"]), channel: null, type: "major" } });
+    await assert.rejects(pypi.prepare(f.config, context), (error: any) => {
       assert.equal(error.code, "ETWINECHECK");
       assert.match(error.details, /FAILED|warning|error/i);
       return true;
@@ -296,7 +300,7 @@ describe("pypi plugin against the PyPI stand-in, with real build and twine", () 
     const f = await fixture({}, { python: "/usr/bin/python3-does-not-exist" });
     await assert.rejects(pypi.verifyConditions(f.config, f.context()), (error: any) => {
       assert.equal(error.code, "ENOPYTHONTOOLS");
-      assert.match(error.message, /-m build and .* -m twine/);
+      assert.match(error.message, /-m build.* and .* -m twine/);
       return true;
     });
   });

@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, test, expect } from "@jest/globals";
 import { classifyUpload, twineUpload } from "../../src/pypi/twine.js";
+import { sdistBytes, wheelBytes, zipFile } from "../support/archives.js";
 import { EXAMPLE_DIR } from "../support/repo.js";
 import { startPypiServer, type PypiServer } from "../support/pypi-server.js";
 import { needPythonTools, CURRENT_PYTHON } from "../support/tools.js";
@@ -71,10 +72,10 @@ describe("the PyPI stand-in validates like PyPI", () => {
   test("legacy upload: credentials, protocol fields and digests are checked; a name is never reused", async () => {
     const s = await server();
     const { body } = await mint(s, await idToken(s));
-    const bytes = Buffer.from("not really a wheel, but bytes");
+    const filename = "llenergymeasure_demo-2.0.0-py3-none-any.whl";
+    const bytes = wheelBytes(filename, "2.1");
     const sha256 = createHash("sha256").update(bytes).digest("hex");
     const fields = { ":action": "file_upload", protocol_version: "1", metadata_version: "2.1", name: "llenergymeasure-demo", version: "2.0.0", filetype: "bdist_wheel", pyversion: "py3", sha256_digest: sha256 };
-    const filename = "llenergymeasure_demo-2.0.0-py3-none-any.whl";
     const post = (form: FormData, token: string | null = body.token) =>
       fetch(s.uploadUrl, { method: "POST", body: form, headers: token ? { authorization: basic(token) } : {} });
 
@@ -99,6 +100,92 @@ describe("the PyPI stand-in validates like PyPI", () => {
     const json = (await (await fetch(`${s.indexUrl}pypi/LLEnergyMeasure_Demo/2.0.0/json`)).json()) as any;
     expect(json.urls.map((u: any) => [u.filename, u.digests.sha256, u.size, u.packagetype])).toEqual([[filename, sha256, bytes.length, "bdist_wheel"]]);
     assert.equal((await fetch(`${s.indexUrl}pypi/llenergymeasure-demo/9.9.9/json`)).status, 404);
+  });
+
+  /** An upload of `bytes` as `filename`, with the form fields twine sends for it (overridable). */
+  async function upload(s: PypiServer, filename: string, bytes: Buffer, overrides: Record<string, string | string[]> = {}) {
+    const { body } = await mint(s, await idToken(s));
+    const sdist = filename.endsWith(".tar.gz") || filename.endsWith(".zip");
+    const fields: Record<string, string | string[]> = {
+      ":action": "file_upload",
+      protocol_version: "1",
+      metadata_version: "2.4",
+      name: "llenergymeasure-demo",
+      version: "2.0.0",
+      filetype: sdist ? "sdist" : "bdist_wheel",
+      pyversion: sdist ? "source" : "py3",
+      sha256_digest: createHash("sha256").update(bytes).digest("hex"),
+      ...overrides,
+    };
+    const form = new FormData();
+    for (const [key, value] of Object.entries(fields)) for (const one of [value].flat()) form.append(key, one);
+    form.append("content", new Blob([new Uint8Array(bytes)]), filename);
+    const response = await fetch(s.uploadUrl, { method: "POST", body: form, headers: { authorization: basic(body.token) } });
+    return { status: response.status, reason: response.statusText };
+  }
+
+  const SDIST = "llenergymeasure_demo-2.0.0.tar.gz";
+  const WHEEL = "llenergymeasure_demo-2.0.0-py3-none-any.whl";
+  const refusals: [string, string, () => Buffer, Record<string, string | string[]>, RegExp][] = [
+    ["an sdist name that is not PEP 625 normalized", "llenergymeasure-demo-2.0.0.tar.gz", () => sdistBytes("llenergymeasure-demo-2.0.0"), {}, /^Filename 'llenergymeasure-demo-2\.0\.0\.tar\.gz' is invalid, should be 'llenergymeasure_demo-2\.0\.0\.tar\.gz'\.$/],
+    ["a capitalised sdist name", "LLEnergyMeasure_Demo-2.0.0.tar.gz", () => sdistBytes("LLEnergyMeasure_Demo-2.0.0"), {}, /should be 'llenergymeasure_demo-2\.0\.0\.tar\.gz'/],
+    ["a .zip sdist (PEP 625: .tar.gz only)", "llenergymeasure_demo-2.0.0.zip", () => zipFile({ "llenergymeasure_demo-2.0.0/PKG-INFO": "Metadata-Version: 2.4\nName: x\nVersion: 1\n", "llenergymeasure_demo-2.0.0/pyproject.toml": "" }), {}, /should be 'llenergymeasure_demo-2\.0\.0\.tar\.gz'/],
+    ["a wheel name that is not normalized", "LLEnergyMeasure_Demo-2.0.0-py3-none-any.whl", () => wheelBytes("LLEnergyMeasure_Demo-2.0.0-py3-none-any.whl"), {}, /should contain the normalized project name 'llenergymeasure_demo', not 'LLEnergyMeasure_Demo'/],
+    ["a linux_x86_64 wheel", "llenergymeasure_demo-2.0.0-cp311-cp311-linux_x86_64.whl", () => wheelBytes("llenergymeasure_demo-2.0.0-cp311-cp311-linux_x86_64.whl"), {}, /^Binary wheel '.*' has an unsupported platform tag 'linux_x86_64'\.$/],
+    ["a linux_aarch64 tag in a compressed tag set", "llenergymeasure_demo-2.0.0-cp311-cp311-manylinux_2_17_aarch64.linux_aarch64.whl", () => wheelBytes("llenergymeasure_demo-2.0.0-cp311-cp311-manylinux_2_17_aarch64.linux_aarch64.whl"), {}, /unsupported platform tag 'linux_aarch64'/],
+    ["Metadata-Version 2.6", WHEEL, () => wheelBytes(WHEEL), { metadata_version: "2.6" }, /^'2\.6' is not a valid metadata version\./],
+    ["Metadata-Version 2.0", WHEEL, () => wheelBytes(WHEEL), { metadata_version: "2.0" }, /'2\.0' is not a valid metadata version/],
+    ["a local version", WHEEL, () => wheelBytes(WHEEL), { version: "2.0.0+g1234" }, /The use of local versions in '2\.0\.0\+g1234' is not allowed/],
+    ["a summary over 512 characters", WHEEL, () => wheelBytes(WHEEL), { summary: "x".repeat(513) }, /'summary' field must be 512 characters or less/],
+    ["a direct-URL requirement", WHEEL, () => wheelBytes(WHEEL), { requires_dist: ["torch @ https://download.pytorch.org/torch.whl"] }, /Can't have direct dependency/],
+    ["License beside License-Expression", WHEEL, () => wheelBytes(WHEEL), { license: "MIT", license_expression: "MIT" }, /Only License-Expression should be present/],
+    ["a Dynamic field PyPI does not allow", WHEEL, () => wheelBytes(WHEEL), { dynamic: "Version" }, /Dynamic field 'version' is not a valid dynamic field/],
+    ["a wheel without RECORD", WHEEL, () => wheelBytes(WHEEL, "2.4", ["RECORD"]), {}, /does not contain the required RECORD file: llenergymeasure_demo-2\.0\.0\.dist-info\/RECORD/],
+    ["a wheel without WHEEL", WHEEL, () => wheelBytes(WHEEL, "2.4", ["WHEEL"]), {}, /^Invalid distribution file\. WHEEL not found at llenergymeasure_demo-2\.0\.0\.dist-info\/WHEEL$/],
+    ["an sdist without PKG-INFO", SDIST, () => sdistBytes("llenergymeasure_demo-2.0.0", "2.4", false), {}, /^Invalid distribution file\. PKG-INFO not found at llenergymeasure_demo-2\.0\.0\/PKG-INFO$/],
+    ["a wheel that is no zip", WHEEL, () => Buffer.from("not a zip"), {}, /^Invalid distribution file\. File is not a zipfile$/],
+    ["an sdist whose pyversion is not source", SDIST, () => sdistBytes("llenergymeasure_demo-2.0.0"), { pyversion: "py3" }, /Use 'source' as Python version for an sdist/],
+    ["a wheel without pyversion", WHEEL, () => wheelBytes(WHEEL), { pyversion: "" }, /Python version is required for binary distribution uploads/],
+    ["an unknown filetype", WHEEL, () => wheelBytes(WHEEL), { filetype: "bdist_egg" }, /Use a known file type/],
+    ["an extension that does not fit the filetype", "llenergymeasure_demo-2.0.0.tar.gz", () => sdistBytes("llenergymeasure_demo-2.0.0"), { filetype: "bdist_wheel" }, /Extension \.tar\.gz is invalid for filetype bdist_wheel/],
+  ];
+  for (const [name, filename, bytes, fields, reason] of refusals) {
+    test(`refuses ${name}, as Warehouse does`, async () => {
+      const s = await server();
+      const result = await upload(s, filename, bytes(), fields);
+      assert.equal(result.status, 400, result.reason);
+      assert.match(result.reason, reason);
+      expect(s.files()).toEqual([]);
+    });
+  }
+
+  test("accepts the portable platform tags, a valid sdist, and only one sdist per release", async () => {
+    const s = await server();
+    for (const tag of ["manylinux_2_17_x86_64", "manylinux2014_x86_64.manylinux_2_17_x86_64", "musllinux_1_2_aarch64", "macosx_11_0_arm64", "win_amd64", "linux_armv7l"]) {
+      const filename = `llenergymeasure_demo-2.0.0-cp311-cp311-${tag}.whl`;
+      const result = await upload(s, filename, wheelBytes(filename));
+      assert.equal(result.status, 200, `${tag}: ${result.reason}`);
+    }
+    assert.equal((await upload(s, SDIST, sdistBytes("llenergymeasure_demo-2.0.0"))).status, 200);
+    const second = await upload(s, "llenergymeasure_demo-2.0.0.zip", Buffer.from("x"));
+    assert.equal(second.status, 400);
+    assert.match(second.reason, /^Only one sdist may be uploaded per release\.$/);
+  });
+
+  test("a file over the project's upload limit is refused: 100 MiB by default", async () => {
+    const small = await startPypiServer({ uploadLimitBytes: 1024 * 1024 });
+    servers.push(small);
+    const refused = await upload(small, WHEEL, zipPadded(WHEEL, 1024 * 1024 + 1));
+    assert.equal(refused.status, 400);
+    assert.match(refused.reason, /^File too large\. Limit for project 'llenergymeasure-demo' is 1 MB\./);
+
+    const s = await server();
+    const overDefault = zipPadded(WHEEL, 100 * 1024 * 1024 + 1);
+    const result = await upload(s, WHEEL, overDefault);
+    assert.equal(result.status, 400);
+    assert.match(result.reason, /^File too large\. Limit for project 'llenergymeasure-demo' is 100 MB\./);
+    const atLimit = await upload(s, WHEEL, zipPadded(WHEEL, 100 * 1024 * 1024));
+    assert.equal(atLimit.status, 200, atLimit.reason);
   });
 
   test("real twine 4 against a clash and a bad token: the plugin reads its output right", async () => {
@@ -132,3 +219,20 @@ describe("the PyPI stand-in validates like PyPI", () => {
     assert.equal(classifyUpload("ERROR    InvalidDistribution: Cannot find file (or expand pattern): 'x'", 1, false).kind, "fatal");
   });
 });
+
+/** A valid wheel of exactly `size` bytes: a stored padding member fills it up. */
+function zipPadded(filename: string, size: number): Buffer {
+  const empty = wheelBytes(filename);
+  // Each extra member costs its data plus 30 + 46 bytes of headers and twice its name.
+  const name = "pad.bin";
+  const padding = size - empty.length - 30 - 46 - 2 * name.length;
+  const [project, version] = filename.split("-");
+  const distInfo = `${project}-${version}.dist-info`;
+  return zipFile({
+    [`${project.toLowerCase()}/__init__.py`]: "",
+    [`${distInfo}/METADATA`]: `Metadata-Version: 2.4\nName: ${project}\nVersion: ${version}\n`,
+    [`${distInfo}/WHEEL`]: "Wheel-Version: 1.0\nGenerator: test\nRoot-Is-Purelib: true\nTag: py3-none-any\n",
+    [`${distInfo}/RECORD`]: "",
+    [name]: Buffer.alloc(padding),
+  });
+}

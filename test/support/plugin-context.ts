@@ -4,7 +4,7 @@ import { dirname, join } from "node:path";
 import { format } from "node:util";
 import type { Context } from "../../src/context.js";
 import { EXAMPLE_DIR, GITHUB_REPO_URL, git } from "./repo.js";
-import { OLDEST_PYTHON } from "./tools.js";
+import { CURRENT_PYTHON } from "./tools.js";
 
 /**
  * What the fast tests need to call plugin steps directly the way semantic-release does:
@@ -101,42 +101,52 @@ export interface FakePython {
 }
 
 /**
- * A `python` that records its argv as JSON lines and otherwise runs the system Python,
- * except that it can claim another twine version and "build" hand-made dists with the
- * core metadata version of our choice (the metadata a current hatchling writes, say).
+ * A `python` that records its argv as JSON lines and otherwise runs a real interpreter
+ * (`base`: the current toolchain unless told), except that `-m build` "builds" hand-made
+ * dists with the name, version and core metadata version of our choice (the metadata a
+ * future backend writes, say). They are real enough for twine 7 and PyPI's rules: an sdist
+ * with one top-level folder holding PKG-INFO and the project's pyproject.toml; a wheel
+ * with METADATA, WHEEL and RECORD. `--sdist`/`--wheel` build one kind, as build does.
  */
-export function fakePython(options: { twine?: string; dist?: FakeDist; dirName?: string } = {}): FakePython {
+export function fakePython(options: { base?: string; dist?: FakeDist; dirName?: string } = {}): FakePython {
+  const base = options.base ?? CURRENT_PYTHON;
   const root = mkdtempSync(join(tmpdir(), "pyrelease-python-"));
   const dir = join(root, options.dirName ?? "bin");
   mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, "config.json"), JSON.stringify({ twine: options.twine, dist: options.dist }));
-  const script = `#!${OLDEST_PYTHON}
-import io, json, os, sys, tarfile, zipfile
+  writeFileSync(join(dir, "config.json"), JSON.stringify({ dist: options.dist }));
+  const script = `#!${base}
+import base64, hashlib, io, json, os, sys, tarfile, zipfile
 HERE = os.path.dirname(os.path.abspath(__file__))
 args = sys.argv[1:]
 with open(os.path.join(HERE, "argv.jsonl"), "a") as log:
     log.write(json.dumps(args) + "\\n")
 cfg = json.load(open(os.path.join(HERE, "config.json")))
-if args[:2] == ["-m", "twine"] and args[2:] == ["--version"] and cfg.get("twine"):
-    print("twine version %s (pkginfo: 1.8.2)" % cfg["twine"])
-    sys.exit(0)
 if args[:2] == ["-m", "build"] and "--outdir" in args and cfg.get("dist"):
     d = cfg["dist"]
     out = args[args.index("--outdir") + 1]
+    project = args[-1]
     stem = "%s-%s" % (d["name"].replace("-", "_"), d["version"])
     meta = "Metadata-Version: %s\\nName: %s\\nVersion: %s\\nSummary: demo\\nDescription-Content-Type: text/plain\\n\\nA demo.\\n" % (d["metadataVersion"], d["name"], d["version"])
-    with zipfile.ZipFile(os.path.join(out, stem + "-py3-none-any.whl"), "w") as z:
-        z.writestr(stem + ".dist-info/METADATA", meta)
-        z.writestr(stem + ".dist-info/WHEEL", "Wheel-Version: 1.0\\nGenerator: fake\\nRoot-Is-Purelib: true\\nTag: py3-none-any\\n")
-        z.writestr(stem + ".dist-info/RECORD", "")
-    with tarfile.open(os.path.join(out, stem + ".tar.gz"), "w:gz") as t:
-        data = meta.encode()
-        info = tarfile.TarInfo(stem + "/PKG-INFO")
-        info.size = len(data)
-        t.addfile(info, io.BytesIO(data))
+    if "--sdist" not in args:
+        files = {stem + ".dist-info/METADATA": meta, stem + ".dist-info/WHEEL": "Wheel-Version: 1.0\\nGenerator: fake\\nRoot-Is-Purelib: true\\nTag: py3-none-any\\n"}
+        record = "".join("%s,sha256=%s,%d\\n" % (n, base64.urlsafe_b64encode(hashlib.sha256(c.encode()).digest()).rstrip(b"=").decode(), len(c)) for n, c in files.items())
+        files[stem + ".dist-info/RECORD"] = record + stem + ".dist-info/RECORD,,\\n"
+        with zipfile.ZipFile(os.path.join(out, stem + "-py3-none-any.whl"), "w", zipfile.ZIP_DEFLATED) as z:
+            for n, c in files.items():
+                z.writestr(n, c)
+    if "--wheel" not in args:
+        with tarfile.open(os.path.join(out, stem + ".tar.gz"), "w:gz") as t:
+            folder = tarfile.TarInfo(stem)
+            folder.type = tarfile.DIRTYPE
+            folder.mode = 0o755
+            t.addfile(folder)
+            for name, data in (("PKG-INFO", meta.encode()), ("pyproject.toml", open(os.path.join(project, "pyproject.toml"), "rb").read())):
+                info = tarfile.TarInfo(stem + "/" + name)
+                info.size = len(data)
+                t.addfile(info, io.BytesIO(data))
     print("Successfully built " + stem)
     sys.exit(0)
-os.execv(${JSON.stringify(OLDEST_PYTHON)}, [${JSON.stringify(OLDEST_PYTHON)}] + args)
+os.execv(${JSON.stringify(base)}, [${JSON.stringify(base)}] + args)
 `;
   const path = join(dir, "python3");
   writeFileSync(path, script);

@@ -1,6 +1,7 @@
 import { createHash, createHmac, randomBytes } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { gunzipSync } from "node:zlib";
 import { clean as cleanPep440 } from "@renovatebot/pep440";
 
 /**
@@ -9,6 +10,9 @@ import { clean as cleanPep440 } from "@renovatebot/pep440";
  * - legacy upload: multipart `:action=file_upload`, `protocol_version=1`, Basic
  *   `__token__:<minted token>`, digests recomputed from the bytes, 400 "File already
  *   exists (…)" when a stored name gets other bytes, 200 for the identical file again;
+ *   and what Warehouse refuses besides (`handleUpload` follows its `file_upload` rule by
+ *   rule): metadata versions and fields, the size limit, one sdist per release, archive
+ *   layout, PEP 625 sdist names, normalized wheel names, unsupported platform tags;
  * - JSON API `GET /pypi/<name>/<version>/json` (404 for an unknown release);
  * - `GET /_/oidc/audience`, `POST /_/oidc/mint-token` (single-use JWTs, audience and
  *   trusted-publisher claims checked, 422 `{message, errors: [{code, description}]}`);
@@ -44,6 +48,8 @@ export interface PypiServerOptions {
   run?: RunClaims;
   /** Lifetime of a minted upload token (PyPI: 15 minutes). */
   tokenTtlMs?: number;
+  /** The project's per-file upload limit (PyPI: `MAX_FILESIZE`, 100 MiB, unless raised for the project). */
+  uploadLimitBytes?: number;
 }
 
 export interface StoredFile {
@@ -55,6 +61,8 @@ export interface StoredFile {
   md5: string;
   size: number;
   bytes: Buffer;
+  /** The Metadata-Version twine sent with the upload (undefined for files put there with `addFile`). */
+  metadataVersion?: string;
 }
 
 export interface UploadRecord {
@@ -108,6 +116,8 @@ export async function startPypiServer(options: PypiServerOptions = {}): Promise<
   const publisher: TrustedPublisher = options.publisher ?? { repository: "o/r", workflow: "release.yml" };
   const runClaims: RunClaims = options.run ?? { repository: "o/r", workflow_ref: "o/r/.github/workflows/release.yml@refs/heads/main", ref: "refs/heads/main" };
   const tokenTtlMs = options.tokenTtlMs ?? 15 * 60_000;
+  // warehouse/constants.py MAX_FILESIZE = 100 * ONE_MIB; Project.upload_limit_size takes the larger of it and the project's own.
+  const uploadLimitBytes = options.uploadLimitBytes ?? 100 * ONE_MIB;
   const signingKey = randomBytes(32);
   const requestToken = `ghs_request_${randomBytes(24).toString("hex")}`;
 
@@ -270,6 +280,10 @@ export async function startPypiServer(options: PypiServerOptions = {}): Promise<
     return send(res, status, reason, reason, "text/plain");
   }
 
+  /**
+   * Warehouse's `file_upload` (warehouse/forklift/legacy.py), check by check in its order;
+   * each refusal carries Warehouse's own message, in the status line as Warehouse sends it.
+   */
   function handleUpload(req: IncomingMessage, res: ServerResponse, body: Buffer, expired: boolean) {
     const auth = /^Basic (.+)$/i.exec(req.headers.authorization ?? "");
     const [user, password] = auth ? Buffer.from(auth[1], "base64").toString("utf8").split(/:(.*)/s) : [];
@@ -281,40 +295,63 @@ export async function startPypiServer(options: PypiServerOptions = {}): Promise<
     if (!/^multipart\/form-data/i.test(req.headers["content-type"] ?? "") || !boundary) return reject(res, 400, "Invalid request: expected multipart/form-data");
     const form = parseMultipart(body, boundary[1] ?? boundary[2]);
     const field = (key: string) => form.fields.get(key)?.[0];
+    const fields = (key: string) => form.fields.get(key) ?? [];
     if (field(":action") !== "file_upload") return reject(res, 400, `Unknown action ${JSON.stringify(field(":action"))}.`);
+    // file_upload: "We require protocol_version 1".
     if (field("protocol_version") !== "1") return reject(res, 400, "Unknown protocol version.");
+
+    // forms.py UploadForm: required fields, a known filetype, pyversion, digest formats, at least one digest.
     for (const key of ["metadata_version", "name", "version", "filetype"]) {
       if (!field(key)) return reject(res, 400, `Invalid value for ${key}. Error: This field is required.`);
     }
+    const filetype = field("filetype")!;
+    if (!(filetype in FILETYPE_EXTENSIONS)) return reject(res, 400, "Invalid value for filetype. Error: Use a known file type.");
+    if (filetype !== "sdist" && !field("pyversion")) return reject(res, 400, "Invalid value for pyversion. Error: Python version is required for binary distribution uploads.");
+    if (filetype === "sdist" && field("pyversion") && field("pyversion") !== "source") return reject(res, 400, "Invalid value for pyversion. Error: Use 'source' as Python version for an sdist.");
+    for (const key of ["sha256_digest", "blake2_256_digest"]) {
+      if (field(key) && !/^[A-F0-9]{64}$/i.test(field(key)!)) return reject(res, 400, `Invalid value for ${key}. Error: Use a valid, hex-encoded, ${key.startsWith("sha") ? "SHA256" : "BLAKE2"} message digest.`);
+    }
+    if (!field("sha256_digest") && !field("md5_digest") && !field("blake2_256_digest")) return reject(res, 400, "Error: Include at least one message digest.");
+
+    // metadata.py _validate_metadata, on the metadata twine sent as form fields (metadata.parse(None, form_data=…)).
+    const metadataVersion = field("metadata_version")!;
+    if (!SUPPORTED_METADATA_VERSIONS.has(metadataVersion)) return reject(res, 400, `'${metadataVersion}' is not a valid metadata version. See https://packaging.python.org/specifications/core-metadata for more information.`);
     const name = field("name")!;
     const version = field("version")!;
+    const normalizedVersion = cleanPep440(version);
+    if (!normalizedVersion) return reject(res, 400, `Invalid value for version. Error: '${version}' is an invalid value for Version.`);
+    if (normalizedVersion.includes("+")) return reject(res, 400, `The use of local versions in '${normalizedVersion}' is not allowed. See https://packaging.python.org/en/latest/specifications/version-specifiers/#local-version-identifiers for more information.`);
+    const metadataProblem = formMetadataProblem(fields);
+    if (metadataProblem) return reject(res, 400, `${metadataProblem} See https://packaging.python.org/specifications/core-metadata for more information.`);
+
     const content = form.files.find((f) => f.field === "content");
     if (!content) return reject(res, 400, "Upload payload does not have a file.");
     const filename = content.filename;
-    const normalizedVersion = cleanPep440(version);
-    if (!normalizedVersion) return reject(res, 400, `Invalid value for version. Error: '${version}' is an invalid value for Version.`, filename);
-    if (normalizedVersion.includes("+")) return reject(res, 400, "Invalid value for version. Error: Can't use PEP 440 local versions.", filename);
     if (canonical(name) !== canonical(token.project)) {
       return reject(res, 403, `The user '__token__' isn't allowed to upload to project '${name}'. See ${origin}/help/#project-name for more information.`, filename);
     }
-    const filetype = field("filetype")!;
-    const kind = filename.endsWith(".whl") ? "bdist_wheel" : /\.(tar\.gz|zip)$/.test(filename) ? "sdist" : undefined;
-    if (!kind) return reject(res, 400, "Invalid file extension: Use .tar.gz, .whl or .zip extension.", filename);
-    if (kind !== filetype) return reject(res, 400, `Invalid value for filetype. Error: ${filetype} does not match ${filename}.`, filename);
-    const prefix = `${canonical(name).replace(/-/g, "_")}-${normalizedVersion}`;
-    const stem = filename.replace(/\.(whl|tar\.gz|zip)$/, "");
-    const [fileName, fileVersion] = kind === "bdist_wheel" ? stem.split("-") : [stem.slice(0, stem.lastIndexOf("-")), stem.slice(stem.lastIndexOf("-") + 1)];
-    if (canonical(fileName) !== canonical(name) || cleanPep440(fileVersion ?? "") !== normalizedVersion) {
-      return reject(res, 400, `Start filename for '${name}' with '${prefix}'.`, filename);
+
+    // _validate_filename: no control characters or path separators, an extension that fits the filetype.
+    if (/[\x00-\x1f\x7f]/.test(filename)) return reject(res, 400, "Cannot upload a file with non-printable characters (ordinals 0-31) or the DEL character (ordinal 127) in the name.", filename);
+    if (/[/\\]/.test(filename)) return reject(res, 400, "Cannot upload a file with '/' or '\\' in the name.", filename);
+    const extension = /\.(tar\.gz|zip|whl)$/i.exec(filename)?.[0];
+    if (!extension) return reject(res, 400, "Invalid file extension: Use .tar.gz, .whl or .zip extension. See https://www.python.org/dev/peps/pep-0527 and https://peps.python.org/pep-0715/ for more information", filename);
+    if (!FILETYPE_EXTENSIONS[filetype].includes(extension)) return reject(res, 400, `Invalid file extension: Extension ${extension} is invalid for filetype ${filetype}. See https://www.python.org/dev/peps/pep-0527 for more information.`, filename);
+
+    // The size limit, enforced while the file streams in.
+    if (content.data.length > uploadLimitBytes) {
+      return reject(res, 400, `File too large. Limit for project '${token.project}' is ${Math.floor(uploadLimitBytes / ONE_MIB)} MB. See ${origin}/help/#file-size-limit for more information.`, filename);
     }
+
     const sha256 = createHash("sha256").update(content.data).digest("hex");
     const md5 = createHash("md5").update(content.data).digest("hex");
     const sentSha = field("sha256_digest");
     const sentMd5 = field("md5_digest");
-    if (!sentSha && !sentMd5) return reject(res, 400, "Include at least one message digest.", filename);
     if ((sentSha && sentSha.toLowerCase() !== sha256) || (sentMd5 && sentMd5.toLowerCase() !== md5)) {
       return reject(res, 400, "The digest supplied does not match a digest calculated from the uploaded file.", filename);
     }
+
+    // _is_duplicate_file: the same name and bytes again is a silent 200; the same name with other bytes is refused.
     const existing = stored.get(filename);
     if (existing) {
       if (existing.sha256 === sha256) {
@@ -323,7 +360,41 @@ export async function startPypiServer(options: PypiServerOptions = {}): Promise<
       }
       return reject(res, 400, `File already exists ('${filename}', with sha256 hash '${existing.sha256}'). See ${origin}/help/#file-name-reuse for more information.`, filename);
     }
-    stored.set(filename, { filename, name, version, packagetype: kind, sha256, md5, size: content.data.length, bytes: content.data });
+    // "Only one sdist may be uploaded per release."
+    const release = [...stored.values()].filter((f) => canonical(f.name) === canonical(name) && cleanPep440(f.version) === normalizedVersion);
+    if (filetype === "sdist" && release.some((f) => f.packagetype === "sdist")) return reject(res, 400, "Only one sdist may be uploaded per release.", filename);
+
+    // _is_valid_dist_file: the archive itself.
+    const invalid = invalidDistFile(filename, content.data);
+    if (invalid !== undefined) return reject(res, 400, `Invalid distribution file. ${invalid}`, filename);
+
+    const expectedName = canonical(token.project).replace(/-/g, "_");
+    if (filetype === "sdist") {
+      // packaging.utils.parse_sdist_filename, then the project check, then PEP 625's exact name.
+      const stem = /^(.*)-([^-]+)\.(tar\.gz|zip)$/.exec(filename);
+      if (!stem) return reject(res, 400, `Invalid source distribution filename: ${filename}`, filename);
+      if (canonical(stem[1]) !== canonical(token.project)) return reject(res, 400, `Start filename for '${token.project}' with '${expectedName}'.`, filename);
+      const expectedFilename = `${expectedName}-${normalizedVersion}.tar.gz`;
+      if (filename !== expectedFilename) return reject(res, 400, `Filename '${filename}' is invalid, should be '${expectedFilename}'.`, filename);
+    } else {
+      // packaging.utils.parse_wheel_filename: 5 or 6 parts, a valid version.
+      const parts = filename.slice(0, -4).split("-");
+      if ((parts.length !== 5 && parts.length !== 6) || !cleanPep440(parts[1])) return reject(res, 400, `Invalid wheel filename (wrong number of parts): '${filename}'`, filename);
+      // _valid_platform_tag for every platform of the (possibly compressed) tag set.
+      for (const platform of parts[parts.length - 1].toLowerCase().split(".")) {
+        if (!warehouseValidPlatformTag(platform)) return reject(res, 400, `Binary wheel '${filename}' has an unsupported platform tag '${platform}'.`, filename);
+      }
+      if (canonical(parts[0]) !== canonical(name)) return reject(res, 400, `Start filename for '${token.project}' with '${canonical(name).replace(/-/g, "_")}'.`, filename);
+      // "PEP 427 / PEP 503: Enforcement of project name normalization."
+      if (parts[0] !== expectedName) return reject(res, 400, `Filename '${filename}' should contain the normalized project name '${expectedName}', not '${parts[0]}'.`, filename);
+      if (cleanPep440(parts[1]) !== normalizedVersion) return reject(res, 400, `Version in filename should be '${normalizedVersion}' not '${cleanPep440(parts[1])}'.`, filename);
+      const names = zipEntries(content.data).map((e) => e.name);
+      const distInfo = `${parts[0]}-${parts[1]}.dist-info`;
+      // validate_record (warehouse/utils/wheel.py), then the METADATA file the wheel must carry.
+      if (!names.includes(`${distInfo}/RECORD`)) return reject(res, 400, `Wheel '${filename}' does not contain the required RECORD file: ${distInfo}/RECORD`, filename);
+      if (!names.includes(`${distInfo}/METADATA`)) return reject(res, 400, `Wheel '${filename}' does not contain the required METADATA file: ${distInfo}/METADATA`, filename);
+    }
+    stored.set(filename, { filename, name, version, packagetype: filetype, sha256, md5, size: content.data.length, bytes: content.data, metadataVersion });
     uploadLog.push({ filename, status: 200, reason: "OK", outcome: "stored" });
     return send(res, 200, "OK", "", "text/plain");
   }
@@ -419,4 +490,178 @@ export function parseMultipart(body: Buffer, boundary: string): { fields: Map<st
     position = next;
   }
   return { fields, files };
+}
+
+const ONE_MIB = 1024 * 1024;
+
+/** warehouse/forklift/forms.py `_filetype_extension_mapping`. */
+const FILETYPE_EXTENSIONS: Record<string, string[]> = { sdist: [".zip", ".tar.gz"], bdist_wheel: [".whl"] };
+
+/** warehouse/forklift/metadata.py `SUPPORTED_METADATA_VERSIONS`. */
+const SUPPORTED_METADATA_VERSIONS = new Set(["1.0", "1.1", "1.2", "2.1", "2.2", "2.3", "2.4", "2.5"]);
+
+/** warehouse/forklift/metadata.py `DYNAMIC_FIELDS`, lower-cased. */
+const DYNAMIC_FIELDS = new Set(
+  "platform supported-platform summary description description-content-type keywords home-page download-url author author-email maintainer maintainer-email license license-expression license-file classifier requires-dist requires-python requires-external project-url provides-extra provides-dist obsoletes-dist requires provides obsoletes import-name import-namespace".split(" "),
+);
+
+/**
+ * warehouse/forklift/metadata.py `_validate_metadata`, the rules a form can break that the
+ * stand-in can judge without PyPI's databases: the summary's length (`_LENGTH_LIMITS`),
+ * Project-URL labels, direct-URL requirements, Dynamic fields, License beside License-Expression.
+ */
+function formMetadataProblem(fields: (key: string) => string[]): string | undefined {
+  const summary = fields("summary")[0];
+  if (summary !== undefined && summary.length > 512) return "'summary' field must be 512 characters or less.";
+  for (const entry of fields("project_urls")) {
+    const [label, url] = entry.split(/,(.*)/s).map((p) => p?.trim() ?? "");
+    if (!label) return "Must have a label.";
+    if (label.length > 32) return `'${label}' must be 32 characters or less.`;
+    if (!url) return "Must have a URL.";
+  }
+  for (const requirement of fields("requires_dist")) {
+    if (/^[^;]*@\s*\S+:\/\//.test(requirement)) return `Can't have direct dependency: ${requirement}.`;
+  }
+  for (const key of fields("dynamic")) {
+    if (!DYNAMIC_FIELDS.has(key.toLowerCase())) return `Dynamic field '${key.toLowerCase()}' is not a valid dynamic field.`;
+  }
+  if (fields("license")[0] && fields("license_expression")[0]) return "License is deprecated when License-Expression is present. Only License-Expression should be present.";
+  return undefined;
+}
+
+/**
+ * warehouse/forklift/legacy.py `_valid_platform_tag` with `_allowed_platforms`, the macOS,
+ * many/musllinux, iOS, Android and pyemscripten patterns. Written out again here, apart from
+ * the plugin's copy, so the stand-in is an independent judge of the plugin's checks.
+ */
+function warehouseValidPlatformTag(tag: string): boolean {
+  const allowed = ["any", "win32", "win_arm64", "win_amd64", "win_ia64", "manylinux1_x86_64", "manylinux1_i686", "manylinux2010_x86_64", "manylinux2010_i686", "manylinux2014_x86_64", "manylinux2014_i686", "manylinux2014_aarch64", "manylinux2014_armv7l", "manylinux2014_ppc64", "manylinux2014_ppc64le", "manylinux2014_s390x", "linux_armv6l", "linux_armv7l"];
+  if (allowed.includes(tag)) return true;
+  const macArches = ["ppc", "ppc64", "i386", "x86_64", "arm64", "intel", "fat", "fat3", "fat64", "universal", "universal2"];
+  const mac = /^macosx_(\d+)_(\d+)_(.*)$/.exec(tag);
+  if (mac && ((mac[1] === "10" && macArches.includes(mac[3])) || (["11", "12", "13", "14", "15", "26"].includes(mac[1]) && mac[2] === "0" && macArches.includes(mac[3])))) return true;
+  const linux = /^(many|musl)linux_\d+_\d+_(.*)$/.exec(tag);
+  const jointArches = ["x86_64", "i686", "aarch64", "armv7l", "ppc64le", "s390x", "riscv64"];
+  if (linux) return jointArches.includes(linux[2]) || (linux[1] === "many" && linux[2] === "ppc64");
+  const ios = /^ios_\d+_\d+_(.*)_(iphoneos|iphonesimulator)/.exec(tag);
+  if (ios && ["arm64", "x86_64"].includes(ios[1])) return true;
+  const android = /^android_\d+_(.*)/.exec(tag);
+  if (android && ["armeabi_v7a", "arm64_v8a", "x86", "x86_64"].includes(android[1])) return true;
+  return /^pyemscripten_\d+_\d+_wasm32/.test(tag);
+}
+
+/** warehouse/forklift/legacy.py `_is_valid_dist_file`: why the archive is not a distribution, or undefined. */
+function invalidDistFile(filename: string, data: Buffer): string | undefined {
+  if (filename.endsWith(".whl") || filename.endsWith(".zip")) {
+    let entries: { name: string; method: number }[];
+    try {
+      entries = zipEntries(data);
+    } catch {
+      return "File is not a zipfile";
+    }
+    if (entries.some((e) => e.method !== 0 && e.method !== 8)) return "File does not use a supported compression type";
+    const names = entries.map((e) => e.name);
+    if (filename.endsWith(".zip")) {
+      const top = commonPath(names);
+      if (["", ".", "/"].includes(top)) return "Incorrect number of top-level directories in sdist";
+      if (!names.includes(`${top}/PKG-INFO`)) return `PKG-INFO not found at ${top}/PKG-INFO`;
+    } else {
+      const [name, version] = filename.split("-");
+      if (!names.includes(`${name}-${version}.dist-info/WHEEL`)) return `WHEEL not found at ${name}-${version}.dist-info/WHEEL`;
+    }
+    return undefined;
+  }
+  let members: TarMember[];
+  try {
+    members = tarMembers(gunzipSync(data));
+  } catch {
+    return "File is not a tarfile";
+  }
+  if (members.some((m) => m.sparse)) return "tar archive not accepted: Sparse members are not allowed. See https://docs.pypi.org/archives for more information";
+  const top = commonPath(members.map((m) => m.name));
+  if (["", ".", "/"].includes(top)) return "Incorrect number of top-level directories in sdist";
+  if (!members.some((m) => m.name === `${top}/PKG-INFO`)) return `PKG-INFO not found at ${top}/PKG-INFO`;
+  return undefined;
+}
+
+/** Python's os.path.commonpath over archive names. */
+function commonPath(names: readonly string[]): string {
+  if (!names.length) return "";
+  const split = names.map((n) => n.replace(/\/+$/, "").split("/"));
+  const first = split[0];
+  let n = 0;
+  while (n < first.length && split.every((parts) => parts[n] === first[n])) n++;
+  return first.slice(0, n).join("/");
+}
+
+interface TarMember {
+  name: string;
+  size: number;
+  type: string;
+  sparse: boolean;
+}
+
+/** POSIX/GNU tar headers, with pax (`x`) and GNU long-name (`L`) records, as Python's tarfile writes them. */
+export function tarMembers(tar: Buffer): TarMember[] {
+  const members: TarMember[] = [];
+  let offset = 0;
+  let longName: string | undefined;
+  let pax: Record<string, string> = {};
+  while (offset + 512 <= tar.length) {
+    const header = tar.subarray(offset, offset + 512);
+    if (header.every((b) => b === 0)) break;
+    const text = (start: number, length: number) => header.subarray(start, start + length).toString("utf8").replace(/\0.*$/s, "");
+    const size = parseInt(text(124, 12).trim() || "0", 8);
+    const type = text(156, 1) || "0";
+    const data = tar.subarray(offset + 512, offset + 512 + size);
+    offset += 512 + Math.ceil(size / 512) * 512;
+    if (type === "x") {
+      pax = {};
+      for (let rest = data.toString("utf8"); rest.length; ) {
+        const space = rest.indexOf(" ");
+        const length = Number(rest.slice(0, space));
+        const record = rest.slice(space + 1, length - 1);
+        const equals = record.indexOf("=");
+        pax[record.slice(0, equals)] = record.slice(equals + 1);
+        rest = rest.slice(length);
+      }
+      continue;
+    }
+    if (type === "g") continue;
+    if (type === "L") {
+      longName = data.toString("utf8").replace(/\0.*$/s, "");
+      continue;
+    }
+    const prefix = header.subarray(257, 263).toString("latin1").startsWith("ustar") ? text(345, 155) : "";
+    const name = pax.path ?? longName ?? (prefix ? `${prefix}/${text(0, 100)}` : text(0, 100));
+    members.push({ name: name.replace(/^\.\//, "").replace(/\/$/, ""), size, type, sparse: type === "S" || Object.keys(pax).some((k) => k.startsWith("GNU.sparse")) });
+    longName = undefined;
+    pax = {};
+  }
+  return members;
+}
+
+/** The central directory of a zip file: each entry's name and compression method. */
+export function zipEntries(zip: Buffer): { name: string; method: number }[] {
+  let end = -1;
+  for (let i = zip.length - 22; i >= Math.max(0, zip.length - 22 - 65_535); i--) {
+    if (zip.readUInt32LE(i) === 0x06054b50) {
+      end = i;
+      break;
+    }
+  }
+  if (end < 0) throw new Error("no end of central directory");
+  const count = zip.readUInt16LE(end + 10);
+  let offset = zip.readUInt32LE(end + 16);
+  const entries: { name: string; method: number }[] = [];
+  for (let i = 0; i < count; i++) {
+    if (zip.readUInt32LE(offset) !== 0x02014b50) throw new Error("bad central directory");
+    const method = zip.readUInt16LE(offset + 10);
+    const nameLength = zip.readUInt16LE(offset + 28);
+    const extraLength = zip.readUInt16LE(offset + 30);
+    const commentLength = zip.readUInt16LE(offset + 32);
+    entries.push({ name: zip.subarray(offset + 46, offset + 46 + nameLength).toString("utf8"), method });
+    offset += 46 + nameLength + extraLength + commentLength;
+  }
+  return entries;
 }

@@ -1,12 +1,12 @@
 import assert from "node:assert/strict";
 import { describe, test, expect } from "@jest/globals";
-import { checkDistSet, distMismatch, parseDistFilename, plannedDistNames, type DistFile } from "../../src/pypi/dists.js";
+import { checkDistSet, distMismatch, isPlannedDist, parseDistFilename, plannedDistNames, type DistFile } from "../../src/pypi/dists.js";
 import { backoffMs } from "../../src/retry.js";
 import { compareWithIndex, releaseJsonUrl } from "../../src/pypi/index-api.js";
 import { tidyOutput } from "../../src/pypi/log.js";
 import { credentialRoute, gitlabVariable } from "../../src/pypi/oidc.js";
 import { isLoopbackHost, projectPageUrl, readPypiOptions } from "../../src/pypi/options.js";
-import { newestMetadataFor, unreadableByTwine } from "../../src/pypi/tools.js";
+import { resolveBuilder, unreadableByTwine, type PythonTools } from "../../src/pypi/tools.js";
 import { readCheckOutput } from "../../src/pypi/twine.js";
 
 describe("pypi options", () => {
@@ -18,6 +18,14 @@ describe("pypi options", () => {
     assert.equal(options.python, "python3");
     assert.equal(options.distDir, "dist");
     assert.equal(options.publish, true);
+    expect(options.dists).toEqual(["sdist", "wheel"]);
+    assert.equal(options.builder, undefined, "unset: chosen from what the interpreter has");
+    assert.equal(options.uploadLimitMB, 100);
+  });
+
+  test("dists are kept in canonical order", () => {
+    expect(readPypiOptions({ pypi: { dists: ["wheel", "sdist"] } }).options.dists).toEqual(["sdist", "wheel"]);
+    expect(readPypiOptions({ pypi: { dists: ["sdist"] } }).options.dists).toEqual(["sdist"]);
   });
 
   const cases: [string, Record<string, unknown>, string[]][] = [
@@ -30,6 +38,24 @@ describe("pypi options", () => {
     ["buildArgs not strings", { buildArgs: [1] }, ["pypi.buildArgs"]],
     ["buildArgs choosing the output folder", { buildArgs: ["--outdir", "x"] }, ["pypi.buildArgs"]],
     ["buildArgs -oX", { buildArgs: ["-ox"] }, ["pypi.buildArgs"]],
+    ["buildArgs uv's --out-dir", { buildArgs: ["--out-dir=x"] }, ["pypi.buildArgs"]],
+    ["buildArgs --sdist (that is pypi.dists)", { buildArgs: ["--sdist"] }, ["pypi.buildArgs"]],
+    ["buildArgs -w", { buildArgs: ["-w"] }, ["pypi.buildArgs"]],
+    ["buildArgs clustered -nw", { buildArgs: ["-nw"] }, ["pypi.buildArgs"]],
+    ["buildArgs uv's --python", { buildArgs: ["--python", "3.12"] }, ["pypi.buildArgs"]],
+    ["buildArgs two owned flags", { buildArgs: ["--sdist", "--outdir=x"] }, ["pypi.buildArgs", "pypi.buildArgs"]],
+    ["buildArgs that are fine", { buildArgs: ["-n", "-x", "-nx", "--no-isolation", "--no-build-isolation", "-Csetup-args=-Dfoo=bar", "--config-setting=--build-option=--swig"] }, []],
+    ["builder uv", { builder: "uv" }, []],
+    ["builder unknown", { builder: "pip" }, ["pypi.builder"]],
+    ["dists sdist only", { dists: ["sdist"] }, []],
+    ["dists wheel only", { dists: ["wheel"] }, []],
+    ["dists empty", { dists: [] }, ["pypi.dists"]],
+    ["dists unknown kind", { dists: ["egg"] }, ["pypi.dists"]],
+    ["dists twice the same", { dists: ["sdist", "sdist"] }, ["pypi.dists"]],
+    ["dists a string", { dists: "sdist" }, ["pypi.dists"]],
+    ["uploadLimitMB raised", { uploadLimitMB: 250 }, []],
+    ["uploadLimitMB zero", { uploadLimitMB: 0 }, ["pypi.uploadLimitMB"]],
+    ["uploadLimitMB a string", { uploadLimitMB: "100" }, ["pypi.uploadLimitMB"]],
     ["publish not boolean", { publish: "no" }, ["pypi.publish"]],
     ["unknown key", { repository: "x" }, ["pypi.repository"]],
     ["retry attempts 0", { retry: { attempts: 0 } }, ["pypi.retry.attempts"]],
@@ -71,14 +97,38 @@ describe("distribution file names", () => {
     assert.match(distMismatch("other-2.0.0.tar.gz", "llenergymeasure-demo", "2.0.0")!, /project name other/);
   });
 
-  test("a set needs an sdist and a wheel of this release", () => {
-    expect(checkDistSet(["a-1.0.tar.gz", "a-1.0-py3-none-any.whl"], "a", "1.0")).toEqual([]);
-    expect(checkDistSet(["a-1.0.tar.gz"], "a", "1.0").map((p) => p.filename)).toEqual(["(wheel)"]);
-    expect(checkDistSet(["a-1.0.tar.gz", "a-1.1-py3-none-any.whl"], "a", "1.0").map((p) => p.filename)).toEqual(["a-1.1-py3-none-any.whl"]);
+  test("a set holds exactly the kinds pypi.dists asks for, of this release", () => {
+    expect(checkDistSet(["a-1.0.tar.gz", "a-1.0-py3-none-any.whl"], "a", "1.0")).toEqual({ foreign: [], missing: [], unwanted: [] });
+    expect(checkDistSet(["a-1.0.tar.gz"], "a", "1.0").missing).toEqual(["wheel"]);
+    expect(checkDistSet(["a-1.0.tar.gz"], "a", "1.0", ["sdist"])).toEqual({ foreign: [], missing: [], unwanted: [] });
+    expect(checkDistSet(["a-1.0-py3-none-any.whl"], "a", "1.0", ["wheel"])).toEqual({ foreign: [], missing: [], unwanted: [] });
+    expect(checkDistSet([], "a", "1.0").missing).toEqual(["sdist", "wheel"]);
+    const wrongVersion = checkDistSet(["a-1.0.tar.gz", "a-1.1-py3-none-any.whl"], "a", "1.0");
+    expect(wrongVersion.foreign.map((p) => p.filename)).toEqual(["a-1.1-py3-none-any.whl"]);
+    expect(wrongVersion.missing).toEqual([]); // the wheel was built, with the wrong version: EDISTVERSION alone
+    expect(checkDistSet(["a-1.0.tar.gz", "a-1.0-py3-none-any.whl"], "a", "1.0", ["sdist"]).unwanted.map((p) => p.filename)).toEqual(["a-1.0-py3-none-any.whl"]);
+    expect(checkDistSet(["a-1.0.tar.gz", "a-1.0.zip"], "a", "1.0", ["sdist"]).unwanted.map((p) => p.reason)).toEqual(["a second sdist besides a-1.0.tar.gz: PyPI takes one per release"]);
+    expect(checkDistSet(["a-1.0-cp311-cp311-linux_x86_64.whl", "a-1.0-cp312-cp312-linux_x86_64.whl"], "a", "1.0", ["wheel"])).toEqual({ foreign: [], missing: [], unwanted: [] });
   });
 
-  test("planned names use the normalized project name", () => {
+  test("planned names are PyPI's exact names, per pypi.dists", () => {
     expect(plannedDistNames("LLEnergyMeasure.Demo", "2.0.0b1")).toEqual(["llenergymeasure_demo-2.0.0b1.tar.gz", "llenergymeasure_demo-2.0.0b1-*.whl"]);
+    expect(plannedDistNames("MarkupSafe", "3.1.0", ["sdist"])).toEqual(["markupsafe-3.1.0.tar.gz"]);
+    expect(plannedDistNames("MarkupSafe", "3.1.0", ["wheel"])).toEqual(["markupsafe-3.1.0-*.whl"]);
+    expect(plannedDistNames("demo", "2.0.0.RC1", ["sdist"])).toEqual(["demo-2.0.0rc1.tar.gz"]);
+  });
+
+  test("isPlannedDist matches what plannedDistNames describes", () => {
+    const cases: [string, boolean][] = [
+      ["markupsafe-3.1.0.tar.gz", true],
+      ["MarkupSafe-3.1.0.tar.gz", false],
+      ["markupsafe-3.1.0-cp311-cp311-manylinux_2_17_x86_64.whl", true],
+      ["markupsafe-3.1.0-1-cp311-cp311-manylinux_2_17_x86_64.whl", true],
+      ["markupsafe-3.1.01-py3-none-any.whl", false],
+      ["markupsafe-3.1.0.tar.gz.publish.attestation", false],
+    ];
+    for (const [filename, planned] of cases) assert.equal(isPlannedDist(filename, "MarkupSafe", "3.1.0"), planned, filename);
+    assert.equal(isPlannedDist("markupsafe-3.1.0-py3-none-any.whl", "MarkupSafe", "3.1.0", ["sdist"]), false);
   });
 });
 
@@ -115,13 +165,25 @@ describe("credential routes", () => {
 });
 
 describe("tools", () => {
-  test("Metadata-Version twine can read", () => {
-    assert.equal(newestMetadataFor("4.0.2"), "2.2");
-    assert.equal(newestMetadataFor("6.0.1"), "2.2");
-    assert.equal(newestMetadataFor("6.1.0"), "2.4");
-    expect(unreadableByTwine("4.0.2", { "a.whl": "2.1", "a.tar.gz": "2.2" })).toEqual([]);
-    expect(unreadableByTwine("5.1.1", { "a.whl": "2.4", "a.tar.gz": "2.2" })).toEqual(["a.whl"]);
-    expect(unreadableByTwine("6.2.0", { "a.whl": "2.4" })).toEqual([]);
+  test("files whose Metadata-Version twine said it cannot read", () => {
+    const twine4 = { "2.1": true, "2.2": true, "2.4": false, "2.5": false };
+    expect(unreadableByTwine(twine4, { "a.whl": "2.1", "a.tar.gz": "2.2" })).toEqual([]);
+    expect(unreadableByTwine(twine4, { "a.whl": "2.4", "a.tar.gz": "2.2" })).toEqual(["a.whl"]);
+    expect(unreadableByTwine({ "2.4": true }, { "a.whl": "2.4" })).toEqual([]);
+    expect(unreadableByTwine({}, { "a.whl": "2.4" })).toEqual([]); // twine could not be asked: no verdict
+  });
+  test("the builder: build when the interpreter has it, else uv when found; twine always", () => {
+    const tools = (t: Partial<PythonTools>): PythonTools => ({ python: "py", ...t });
+    const uv = { version: "0.13.9", command: ["uv"] };
+    const cases: [string, Parameters<typeof resolveBuilder>[0], PythonTools, ReturnType<typeof resolveBuilder>][] = [
+      ["unset, both there", undefined, tools({ buildVersion: "1.6.1", twineVersion: "7.0.0", uv }), { builder: "build", missing: [] }],
+      ["unset, only uv", undefined, tools({ twineVersion: "7.0.0", uv }), { builder: "uv", missing: [] }],
+      ["unset, neither", undefined, tools({ twineVersion: "7.0.0" }), { builder: "build", missing: ["py -m build (or uv)"] }],
+      ["uv asked, absent", "uv", tools({ buildVersion: "1.6.1", twineVersion: "7.0.0" }), { builder: "uv", missing: ["uv (py -m uv, or uv on PATH)"] }],
+      ["build asked, absent", "build", tools({ twineVersion: "7.0.0", uv }), { builder: "build", missing: ["py -m build"] }],
+      ["no twine", undefined, tools({ buildVersion: "1.6.1" }), { builder: "build", missing: ["py -m twine"] }],
+    ];
+    for (const [name, option, found, expected] of cases) expect([name, resolveBuilder(option, found)]).toEqual([name, expected]);
   });
   test("twine check output: every file must have PASSED", () => {
     const ok = "Checking dist/a-1.0-py3-none-any.whl: PASSED\nChecking dist/a-1.0.tar.gz: PASSED";
