@@ -73,23 +73,41 @@ test("write gives null when the table has no version line", () => {
   assert.equal(replaceVersion(`[project]\nname = "p"\n`, "project", "1.0.0"), null);
 });
 
-const versionLines: [string, boolean][] = [
-  [`__version__ = "1.0.0"`, true],
-  [`__version__ = '1.0.0'`, true],
-  [`__version__: str = "1.0.0"`, true],
-  [`    __version__ = "1.0.0"`, true],
-  [`__version__ = version("pkg")`, false],
-  [`    __version__ = "0+unknown"`, false],
-  [`    __version__ = "unknown"`, false],
-  [`__version__ = "0.0.0"`, true],
-  [`__version__ = importlib.metadata.version("pkg")`, false],
-  [`# __version__ = "1.0.0"`, false],
-  [`my__version__ = "1"`, false],
+/** [line, file name, the version found or null] */
+const versionLines: [string, string, string | null][] = [
+  [`__version__ = "1.0.0"`, "__init__.py", "1.0.0"],
+  [`__version__ = '1.0.0'`, "__init__.py", "1.0.0"],
+  [`__version__: str = "1.0.0"`, "__init__.py", "1.0.0"],
+  [`__version__: Final[str] = "1.0.0"  # the truth`, "__init__.py", "1.0.0"],
+  [`    __version__ = "1.0.0"`, "__init__.py", "1.0.0"],
+  [`__version__ = version("pkg")`, "__init__.py", null],
+  [`    __version__ = "0+unknown"`, "__init__.py", null],
+  [`    __version__ = "unknown"`, "__init__.py", null],
+  [`__version__ = "0.0.0"`, "__init__.py", "0.0.0"],
+  [`__version__ = importlib.metadata.version("pkg")`, "__init__.py", null],
+  [`# __version__ = "1.0.0"`, "__init__.py", null],
+  [`my__version__ = "1"`, "__init__.py", null],
+  // what setuptools-scm and hatch-vcs write into _version.py
+  [`__version__ = version = '14.4.0'`, "_version.py", "14.4.0"],
+  [`version = __version__ = "14.4.0"`, "__init__.py", "14.4.0"],
+  [`__version_tuple__ = version_tuple = (14, 4, 0)`, "_version.py", "14.4.0"],
+  [`version = '14.4.0'`, "_version.py", "14.4.0"],
+  [`version = '14.4.0'`, "cli.py", null],
+  [`version: str = '2.0.0rc1'`, "__about__.py", "2.0.0rc1"],
+  [`VERSION = (1, 2, 3)`, "__init__.py", "1.2.3"],
+  [`VERSION = (1, 2, 0, "rc1")`, "__init__.py", "1.2.0rc1"],
+  [`VERSION: tuple[int, ...] = (1, 2, 3)`, "__init__.py", "1.2.3"],
+  [`VERSION = "2.0.0"`, "__init__.py", "2.0.0"],
+  [`    VERSION = (1, 2, 3)`, "__init__.py", null],
+  [`PROTOCOL_VERSION = (1, 2)`, "__init__.py", null],
+  [`if __version__ == "1.0.0":`, "__init__.py", null],
+  [`__version__ = "1.0" + SUFFIX`, "__init__.py", null],
+  [`__commit_id__ = commit_id = None`, "_version.py", null],
 ];
 
-for (const [line, found] of versionLines) {
-  test(`hard-coded version scan: ${line} → ${found ? "finding" : "fine"}`, () => {
-    assert.equal(findHardcodedVersions(`import x\n${line}\n`).length, found ? 1 : 0);
+for (const [line, file, value] of versionLines) {
+  test(`hard-coded version scan: ${line} in ${file} → ${value ?? "fine"}`, () => {
+    expect(findHardcodedVersions(`import x\n${line}\n`, `src/pkg/${file}`).map((f) => [f.line, f.value])).toEqual(value ? [[2, value]] : []);
   });
 }
 
