@@ -36,18 +36,23 @@ version = "0.1.0"
 \`\`\``,
   }),
 
-  EDYNAMICVERSION: ({ path, backend }: Facts): ErrorText => ({
-    message: `${path} declares the version as dynamic; a release needs a static one.`,
-    details: `${code('dynamic = ["version"]')} lets the build backend${backend ? ` (${code(backend)})` : ""} compute the version at build time, so the version released and the version built can differ.
+  EDYNAMICVERSION: ({ path, source, scmTool, lines, version, versionMode, name }: Facts): ErrorText => ({
+    message: `${path} declares the version as dynamic (${source ?? "computed at build time"}); versionMode "${versionMode ?? "verify"}" needs a static one.`,
+    details: `${code('dynamic = ["version"]')} lets ${source ?? "the build backend"} compute the version at build time, so the version released and the version built can differ.
 
-Remove ${code('"version"')} from ${code("[project].dynamic")} and write it statically:
+${
+      versionMode === "scm"
+        ? `${code('"versionMode": "scm"')} pins the version of hatch-vcs, setuptools-scm, pdm-backend (${code('source = "scm"')}) and poetry-dynamic-versioning; ${source ?? "this backend"} is none of them. Make the version static:`
+        : scmTool
+          ? `**Keep the version in git tags**: set ${code('"pyproject": { "versionMode": "scm" }')}; the release then builds exactly the version it tags (${scmTool} is told which one).
 
-\`\`\`toml
-[project]
-version = "2.0.0"
-\`\`\`
+**Or make it static**: change these lines of ${code(path)}:`
+          : `Make it static: change these lines of ${code(path)}:`
+    }
 
-Your code can still read it at run time with ${code('importlib.metadata.version("<your-package>")')}.`,
+${lines?.length ? list(lines.map((l: Facts) => `line ${l.line} ${code(l.text)}: ${l.change}`)) : list([`add ${code(`version = "${version ?? "X.Y.Z"}"`)} to [project] and remove ${code('"version"')} from ${code("dynamic")}`])}
+
+Your code can still read the version at run time with ${code(`importlib.metadata.version("${name ?? "<your-distribution>"}")`)}.`,
   }),
 
   EINVALIDPEP440: ({ path, version }: Facts): ErrorText => ({
@@ -57,21 +62,21 @@ Your code can still read it at run time with ${code('importlib.metadata.version(
 See https://peps.python.org/pep-0440/.`,
   }),
 
-  EHARDCODEDVERSION: ({ findings }: Facts): ErrorText => ({
-    message: `A hard-coded __version__ string was found in ${findings.length} place(s): ${findings.map((f: Facts) => `${f.file}:${f.line}`).join(", ")}.`,
-    details: `pyproject.toml must be the only place the version is written; a second copy drifts.
+  EHARDCODEDVERSION: ({ findings, name, versionMode }: Facts): ErrorText => ({
+    message: `A hard-coded version was found in ${findings.length} place(s): ${findings.map((f: Facts) => `${f.file}:${f.line}`).join(", ")}.`,
+    details: `pyproject.toml must be the only place the version is written; a second copy drifts, and ships in the wheel with the wrong version.
 
-${list(findings.map((f: Facts) => `${code(`${f.file}:${f.line}`)}: ${code(f.text)}`))}
+${list(findings.map((f: Facts) => `${code(`${f.file}:${f.line}`)}: ${code(f.text)}${f.generated ? ` (written by ${f.generated} at build time, but committed: the committed copy goes stale; ${code(`git rm --cached ${f.file}`)} and add it to .gitignore)` : f.tracked === false ? " (not committed: left by an earlier build; delete it)" : ""}`))}
 
 Read the installed version instead:
 
 \`\`\`python
 from importlib.metadata import version
 
-__version__ = version("<your-distribution-name>")
+__version__ = version("${name ?? "<your-distribution-name>"}")
 \`\`\`
 
-To scan other folders, set ${code("pyproject.sources")}; to skip the scan, set it to ${code("[]")}.`,
+${versionMode === "scm" ? `In ${code('"versionMode": "scm"')} a version file the tool writes at build time (setuptools-scm ${code("version_file")}, hatch-vcs ${code("version-file")}, pdm ${code("write_to")}) is fine when git ignores it. ` : ""}To scan other folders, set ${code("pyproject.sources")}; to skip the scan, set it to ${code("[]")}.`,
   }),
 
   EPRERELEASEID: ({ identifiers }: Facts): ErrorText => ({
@@ -287,6 +292,41 @@ The token (${code("GITHUB_TOKEN")} or ${code("GH_TOKEN")}) must be able to read 
     message: `There is no release tag ${tag} to resume${reason ? ` (${reason})` : ""}.`,
     details: `${code("pyrelease resume --tag <tag>")} finishes a release whose tag already exists (semantic-release pushed it, or you tagged the release commit by hand). Check the name with ${code("git tag --list")} and ${code("git ls-remote --tags origin")}; the tag must match ${code("tagFormat")} (default ${code("v${version}")}). To start a new release, run semantic-release instead.`,
   }),
+  // ---- version truth ----
+  ESTRAYVERSION: ({ strays, expected }: Facts): ErrorText => ({
+    message: `${strays.length} file(s) repeat the version and disagree with ${expected}: ${strays.map((s: Facts) => s.file).join(", ")}.`,
+    details: `Every file that repeats the version must hold the one being released (${code(expected)}); a copy that disagrees ships beside the real one.
+
+${list(
+      strays.map((s: Facts) =>
+        s.reason === "missing"
+          ? `${code(s.file)}: listed in ${code("pyproject.versionFiles")} but does not exist`
+          : s.reason === "no-version"
+            ? `${code(s.file)}: no version found${s.pattern ? ` by the pattern ${code(s.pattern)}` : " (a plain version file holds one version and nothing else)"}`
+            : `${code(`${s.file}:${s.line}`)}: holds ${code(s.found)}`,
+      ),
+    )}
+
+Delete a leftover file, or write ${code(expected)} into it. Better still, let it not repeat the version: code reads it with ${code("importlib.metadata.version(…)")}. Which files are checked is ${code("pyproject.versionFiles")} (default: ${code("VERSION")} and ${code("version.txt")} beside pyproject.toml; ${code("[]")} checks none; ${code('{ "path": "docs/conf.py", "pattern": "release = \\"(.+)\\"" }')} checks a line of a file).`,
+  }),
+
+  ESTALELOCK: ({ file, name, recorded, expected, folder, reason }: Facts): ErrorText => {
+    const command = folder && folder !== "." ? `uv lock --directory ${folder}` : "uv lock";
+    return {
+      message: reason ? `${file} cannot be updated: ${reason}.` : `${file} records ${name} ${recorded}, but pyproject.toml holds ${expected}.`,
+      details: `${reason ? `The lock file's record of the project itself could not be ${reason.startsWith("it is not") ? "read" : "updated"}: ${reason}.` : `The lock file still records the project's own version as ${code(recorded)}; ${code("uv lock --check")} (and ${code("uv sync --locked")}) fail until it is updated.`}
+
+Update it, commit it, and release again:
+
+\`\`\`sh
+${command}
+git commit -m "chore: update ${file}" ${file}
+\`\`\`
+
+${code("uv lock")} keeps every pinned dependency it can and rewrites the project's own entry. ${code("npx pyrelease bump")} writes the next version into pyproject.toml and the lock file together, and ${code('"versionMode": "write"')} updates both at release time.`,
+    };
+  },
+
 } satisfies Record<string, (facts: Facts) => ErrorText>;
 
 export type ErrorCode = keyof typeof errorTexts;

@@ -3,6 +3,8 @@ import { loadReleaseConfig } from "../config/load.js";
 import { readPyprojectOptions } from "../pyproject/options.js";
 import { readPyproject } from "../pyproject/read.js";
 import { tagMismatch } from "../pyproject/tag.js";
+import { versionProblems } from "../pyproject/truth.js";
+import { throwAll } from "../errors.js";
 import { reportError, type CommandIO } from "./io.js";
 
 /** `pyrelease check-version --tag vX.Y.Z`: exit 1 with ETAGMISMATCH unless pyproject holds that version. */
@@ -17,7 +19,8 @@ export async function checkVersionCommand(argv: string[], io: CommandIO): Promis
     const config = await loadReleaseConfig(io.cwd);
     const path = values.pyproject ?? readPyprojectOptions(config).options.path;
     const pyproject = await readPyproject(io.cwd, path);
-    const mismatch = tagMismatch(tag, values["tag-format"] ?? config.tagFormat, pyproject.version, path);
+    throwAll(versionProblems(pyproject, path, "verify"));
+    const mismatch = tagMismatch(tag, values["tag-format"] ?? config.tagFormat, pyproject.version!, path);
     if (mismatch) throw mismatch;
     io.stdout(`${path} holds ${pyproject.version}, the version of tag ${tag}\n`);
     return 0;

@@ -3,6 +3,8 @@ import assert from "node:assert/strict";
 import TOML from "@iarna/toml";
 import { definitionLines, keyLine, tomlLines, valueLines } from "../../src/pyproject/locate.js";
 import { describeDynamicVersion } from "../../src/pyproject/dynamic.js";
+import { scmBuildEnv, versionBuildEnv } from "../../src/pyproject/scm.js";
+import { parsePyproject } from "../../src/pyproject/read.js";
 
 const lineOf = (text: string, needle: string) => text.split("\n").findIndex((l) => l.includes(needle)) + 1;
 
@@ -171,4 +173,28 @@ describe("what makes a version dynamic, line by line", () => {
       expect(d.lines.map((l) => l.line)).toEqual(lines);
     });
   }
+});
+
+describe("the environment that pins an scm build", () => {
+  test("each tool gets the variable its source reads", () => {
+    expect(scmBuildEnv("setuptools-scm", {}, "ini.Config_x", "2.3.1")).toEqual({ SETUPTOOLS_SCM_PRETEND_VERSION_FOR_INI_CONFIG_X: "2.3.1" });
+    expect(scmBuildEnv("hatch-vcs", {}, "term-color", "3.4.0rc1")).toEqual({ SETUPTOOLS_SCM_PRETEND_VERSION: "3.4.0rc1" });
+    expect(scmBuildEnv("pdm-backend", {}, "pdm-demo", "0.1.0.dev2")).toEqual({ PDM_BUILD_SCM_VERSION: "0.1.0.dev2" });
+    // poetry-dynamic-versioning compares the name exactly as written in [tool.poetry].
+    expect(scmBuildEnv("poetry-dynamic-versioning", { tool: { poetry: { name: "Poetry.Demo" } } }, "poetry-demo", "1.2.0")).toEqual({ POETRY_DYNAMIC_VERSIONING_OVERRIDE: "Poetry.Demo=1.2.0" });
+  });
+
+  test("only in scm mode, only for a dynamic version", () => {
+    const hatch = parsePyproject(HATCH_VCS, "pyproject.toml");
+    expect(versionBuildEnv(hatch, "scm", "3.4.0")).toEqual({ SETUPTOOLS_SCM_PRETEND_VERSION: "3.4.0" });
+    expect(versionBuildEnv(hatch, "verify", "3.4.0")).toEqual({});
+    expect(versionBuildEnv(parsePyproject(`[project]\nname = "a"\nversion = "1.0.0"\n`, "p"), "scm", "1.0.0")).toEqual({});
+  });
+});
+
+test("poetry-dynamic-versioning's placeholder is not a static version", () => {
+  const p = parsePyproject(POETRY_PDV, "pyproject.toml");
+  assert.equal(p.dynamic, true);
+  assert.equal(p.version, undefined);
+  assert.equal(p.name, "Poetry.Demo");
 });
