@@ -95,14 +95,17 @@ For example: ${code('{ "name": "next", "prerelease": "rc" }')}. Build metadata (
 
   EVERSIONMISMATCH: ({ path, pyprojectVersion, semver, pep440, releaseType, versionMode }: Facts): ErrorText => ({
     message: `The commits call for ${releaseType ?? "a"} release ${pep440} (semver ${semver}), but ${path} says ${pyprojectVersion}.`,
+    // No fenced block inside a list item: semantic-release prints details through marked-terminal,
+    // whose list items (marked-terminal 7.3 Renderer.prototype.listitem) run every line of a nested block together.
     details: `The version in ${code(path)} must be the version being released; nothing was built, tagged or published.
 
-Two ways out:
-1. Bump it in ${code(path)} and commit (for example ${code(`chore(release): prepare ${pep440}`)}):
-   \`\`\`toml
-   version = "${pep440}"
-   \`\`\`
-2. Let the release write it: set ${code('"pyproject": { "versionMode": "write" }')}${versionMode === "write" ? "" : " (the current mode is \`verify\`)"}.
+Bump it in ${code(path)} and commit (for example ${code(`chore: release ${pep440}`)}; ${code("npx pyrelease bump")} writes it, and the lock file's record, for you):
+
+\`\`\`toml
+version = "${pep440}"
+\`\`\`
+
+Or let the release write it: set ${code('"pyproject": { "versionMode": "write" }')}${versionMode === "write" ? "" : " (the current mode is \`verify\`)"}.
 
 If the commits' verdict (${releaseType ?? "unknown"}) is wrong, fix the commit messages instead.`,
   }),

@@ -37,6 +37,11 @@ describe("dry run on a laptop", () => {
     assert.match(run.output, /EVERSIONMISMATCH The commits call for minor release 1\.1\.0 \(semver 1\.1\.0\), but pyproject\.toml says 1\.0\.1/);
     assert.match(run.output, /versionMode/);
     assert.doesNotMatch(run.output, OUR_STACK_FRAME, "no stack trace for a user mistake");
+    // semantic-release prints the details through marked-terminal: the example keeps its own line
+    const details = run.output.slice(run.output.indexOf("EVERSIONMISMATCH The commits"));
+    assert.match(details, /\n {4}version = "1\.1\.0"\n/, "the TOML example on a line of its own");
+    assert.match(details, /\nOr let the release write it: set "pyproject": \{ "versionMode": "write" \}/);
+    assert.doesNotMatch(details, /commit[^\n]*version = "1\.1\.0"/, "not run into the sentence before it");
   });
 
   test("the next branch releases X.Y.Z-rc.N against pyproject X.Y.ZrcN", async () => {
