@@ -330,9 +330,25 @@ ${code("uv lock")} keeps every pinned dependency it can and rewrites the project
     };
   },
 
+  EDIRTYTREE: ({ files, more }: Facts): ErrorText => ({
+    message: `${files.length + (more ?? 0)} tracked file(s) have uncommitted changes: ${files.slice(0, 5).map((f: Facts) => f.path).join(", ")}${files.length + (more ?? 0) > 5 ? ", …" : ""}.`,
+    details: `A release builds and publishes the working tree, but tags the commit: these changes would ship without being in the tagged commit.
+
+${list(files.map((f: Facts) => `${f.path} (${describeChange(f.status)})`))}${more ? `\n- … and ${more} more` : ""}
+
+Commit them, or discard them (${code("git stash")}, ${code("git checkout -- <file>")}), then release again. A step of your CI that changes tracked files (a formatter, a lock update, a generated file) should commit its change or write outside the repository. A dry run (${code("--dry-run")}, ${code("pyrelease plan")}) only warns.`,
+  }),
 } satisfies Record<string, (facts: Facts) => ErrorText>;
 
 export type ErrorCode = keyof typeof errorTexts;
+
+/** A `git status --porcelain` code in words: `M ` → "modified, staged". */
+function describeChange(status: string): string {
+  const words: Record<string, string> = { M: "modified", A: "added", D: "deleted", R: "renamed", C: "copied", T: "type changed", U: "unmerged" };
+  const [index, tree] = status;
+  const kind = words[tree !== " " && tree !== undefined ? tree : index] ?? "changed";
+  return index !== " " && tree === " " ? `${kind}, staged` : kind;
+}
 
 const OIDC_HINTS: Record<string, string> = {
   "invalid-publisher":

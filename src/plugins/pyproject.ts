@@ -1,6 +1,7 @@
 import type { Context, PluginConfig } from "../context.js";
 import { getError, throwAll } from "../errors.js";
 import { triggeringTag } from "../ci.js";
+import { modifiedTrackedFiles } from "../pyproject/git.js";
 import { tagMismatch } from "../pyproject/tag.js";
 import { readPyprojectOptions } from "../pyproject/options.js";
 import { readPyproject, type Pyproject } from "../pyproject/read.js";
@@ -10,9 +11,12 @@ import { writeReleaseVersion } from "../pyproject/write.js";
 import { prereleaseKind } from "../version/pep440.js";
 import { releasePep440 } from "../version/release.js";
 
+/** How many changed files EDIRTYTREE lists before "and N more". */
+const LISTED_CHANGES = 20;
+
 /**
- * pyproject.toml is the version truth: it parses, and every problem with the version is
- * found. Those are reported together with the release's own version check (verifyRelease),
+ * pyproject.toml is the version truth: it parses, no uncommitted change to a tracked file
+ * would be released (a dry run only warns), and every problem with the version is found. Those are reported together with the release's own version check (verifyRelease),
  * so one run names them all; here they are only logged, unless something else already
  * stops the run.
  */
@@ -24,6 +28,13 @@ export async function verifyConditions(pluginConfig: PluginConfig, context: Cont
 
   const badIdentifiers = prereleaseIdentifiers(context).filter((identifier) => !prereleaseKind(identifier));
   if (badIdentifiers.length) errors.push(getError("EPRERELEASEID", { identifiers: badIdentifiers }));
+
+  const changed = await modifiedTrackedFiles(cwd);
+  if (changed?.length) {
+    const dirty = getError("EDIRTYTREE", { files: changed.slice(0, LISTED_CHANGES), more: Math.max(0, changed.length - LISTED_CHANGES) });
+    if (context.options.dryRun) logger.warn("%s %s A dry run only warns; a real run stops here.", dirty.code, dirty.message);
+    else errors.push(dirty);
+  }
 
   const pyproject = await readPyproject(cwd, options.path).catch((error) => {
     errors.push(error);

@@ -192,6 +192,36 @@ describe("every version problem in one run", () => {
   });
 });
 
+describe("uncommitted changes to tracked files (EDIRTYTREE)", () => {
+  const dirtyRepo = () => {
+    const repo = track(exampleHistory("1.1.0"));
+    repo.write("src/llenergymeasure_demo/cli.py", "# an edit in progress\n");
+    repo.write("README.md", "edited\n");
+    repo.write("notes.txt", "untracked files are not changes to tracked files\n");
+    git(repo.dir, ["add", "README.md"]);
+    return repo;
+  };
+
+  test("a real run refuses them, listing each, before anything is built or tagged", async () => {
+    const repo = dirtyRepo();
+    const run = await runSemanticRelease(repo.dir, ["--no-ci"]);
+    assert.notEqual(run.code, 0);
+    assert.match(run.output, /EDIRTYTREE 2 tracked file\(s\) have uncommitted changes: README\.md, src\/llenergymeasure_demo\/cli\.py/);
+    assert.match(run.output, /README\.md \(modified, staged\)/);
+    assert.match(run.output, /src\/llenergymeasure_demo\/cli\.py \(modified\)/);
+    assert.doesNotMatch(run.output, /EDIRTYTREE[^\n]*notes\.txt/);
+    expect(repo.remoteTags()).toEqual(["v1.0.0"]);
+    assert.ok(!existsSync(join(repo.dir, "dist")), "nothing built");
+  });
+
+  test("a dry run (a laptop with edits in progress) only warns", async () => {
+    const repo = dirtyRepo();
+    const run = await runSemanticRelease(repo.dir, ["--dry-run", "--no-ci"]);
+    assert.equal(run.code, 0, run.output);
+    assert.match(run.output, /⚠ +EDIRTYTREE 2 tracked file\(s\) have uncommitted changes: .*A dry run only warns/);
+  });
+});
+
 describe("pyrelease check-version", () => {
   test("passes on the matching tag, in either spelling", async () => {
     const repo = track(createRepo({ files: { "pyproject.toml": examplePyproject("2.0.0rc1") } }));
