@@ -9,6 +9,7 @@ import { publishDists } from "../pypi/publish.js";
 import { checkPythonTools } from "../pypi/tools.js";
 import { readPyprojectOptions } from "../pyproject/options.js";
 import { readPyproject } from "../pyproject/read.js";
+import { versionBuildEnv } from "../pyproject/scm.js";
 import { releasePep440 } from "../version/release.js";
 
 /** The files prepare built, per working copy and release commit, for publish to upload. */
@@ -29,7 +30,8 @@ function optionsOrThrow(pluginConfig: PluginConfig): PypiOptions {
 async function release(pluginConfig: PluginConfig, context: Context) {
   const { options: pyprojectOptions } = readPyprojectOptions(pluginConfig);
   const pyproject = await readPyproject(context.cwd, pyprojectOptions.path);
-  return { pyproject, version: releasePep440(context.nextRelease!.version) };
+  const version = releasePep440(context.nextRelease!.version);
+  return { pyproject, version, buildEnv: versionBuildEnv(pyproject, pyprojectOptions.versionMode, version) };
 }
 
 /** Python tools, options and a way to authenticate; a missing credential is only a warning when nothing will be uploaded. */
@@ -71,15 +73,15 @@ const logger = (context: Context) => context.logger;
 /** Build the sdist and wheel, prove they carry this release's name and version, twine check them, hash them. */
 export async function prepare(pluginConfig: PluginConfig, context: Context): Promise<void> {
   const options = optionsOrThrow(pluginConfig);
-  const { pyproject, version } = await release(pluginConfig, context);
-  const files = await prepareDists({ options, cwd: context.cwd, pyprojectFile: pyproject.file, name: pyproject.name, version, gitHead: context.nextRelease?.gitHead, out: output(context) });
+  const { pyproject, version, buildEnv } = await release(pluginConfig, context);
+  const files = await prepareDists({ options, cwd: context.cwd, pyprojectFile: pyproject.file, name: pyproject.name, version, gitHead: context.nextRelease?.gitHead, out: output(context), buildEnv });
   prepared.set(preparedKey(context, version), files);
 }
 
 /** Upload what the index lacks, with a token minted just now. */
 export async function publish(pluginConfig: PluginConfig, context: Context) {
   const options = optionsOrThrow(pluginConfig);
-  const { pyproject, version } = await release(pluginConfig, context);
+  const { pyproject, version, buildEnv } = await release(pluginConfig, context);
   if (!options.publish) {
     context.logger.log("PyPI: pypi.publish is false; nothing uploaded");
     return false;
@@ -90,7 +92,7 @@ export async function publish(pluginConfig: PluginConfig, context: Context) {
   const current = files && (await Promise.all(files.map((f) => describeDist(f.path).catch(() => undefined))));
   if (!files || !current || current.some((f, i) => f?.sha256 !== files![i].sha256)) {
     if (files) context.logger.warn("PyPI: the built files changed since prepare; building again");
-    files = await prepareDists({ options, cwd: context.cwd, pyprojectFile: pyproject.file, name: pyproject.name, version, gitHead: context.nextRelease?.gitHead, out });
+    files = await prepareDists({ options, cwd: context.cwd, pyprojectFile: pyproject.file, name: pyproject.name, version, gitHead: context.nextRelease?.gitHead, out, buildEnv });
   }
   const report = await publishDists({ options, cwd: context.cwd, env: context.env, name: pyproject.name, version, files, out });
   if (!report.uploaded.length) context.logger.log("PyPI: every file of %s %s was already published", pyproject.name, version);

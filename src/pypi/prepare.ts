@@ -17,6 +17,8 @@ export interface PrepareRequest {
   version: string;
   gitHead?: string;
   out: Output;
+  /** Variables only the build gets (versionMode "scm": the one that pins the release version). */
+  buildEnv?: Record<string, string>;
 }
 
 /** Build, verify names and versions, `twine check --strict`, hash: the files a publish may upload. */
@@ -25,7 +27,7 @@ export async function prepareDists(request: PrepareRequest): Promise<DistFile[]>
   const epoch = await releaseEpoch(cwd, request.gitHead);
   if (!epoch) out.logger.warn("No git commit time found: SOURCE_DATE_EPOCH is not set, so a rebuild will not be byte-identical");
   const projectDir = relative(cwd, dirname(request.pyprojectFile)) || ".";
-  const built = await buildDists({ python: options.python, cwd, projectDir, buildArgs: options.buildArgs, distDir: options.distDir, sourceDateEpoch: epoch, env: out.env });
+  const built = await buildDists({ python: options.python, cwd, projectDir, buildArgs: options.buildArgs, distDir: options.distDir, sourceDateEpoch: epoch, env: { ...out.env, ...request.buildEnv } });
   logBlock(out, `${built.command}${epoch ? ` (SOURCE_DATE_EPOCH=${epoch})` : ""}`, built.output);
   if (built.others.length) {
     out.logger.log("%s also holds %d file(s) from elsewhere, left in place and never uploaded: %s", options.distDir, built.others.length, built.others.join(", "));
