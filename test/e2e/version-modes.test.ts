@@ -1,15 +1,15 @@
 import { afterAll, beforeAll, describe, test, expect } from "@jest/globals";
 import assert from "node:assert/strict";
 import { execFileSync, spawnSync } from "node:child_process";
-import { mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { actionsReleaseEnv } from "../support/actions-env.js";
 import { onCleanup } from "../support/cleanup.js";
 import { startGitHubServer, type GitHubServer } from "../support/github-server.js";
 import { startPypiServer, type PypiServer } from "../support/pypi-server.js";
-import { CURRENT_PYTHON } from "../support/python.js";
-import { createRepo, runSemanticRelease, type TempRepo } from "../support/repo.js";
+import { CURRENT_PYTHON, CURRENT_UV } from "../support/python.js";
+import { createRepo, examplePyproject, git, runSemanticRelease, TEST_PYPI_OPTIONS, type TempRepo } from "../support/repo.js";
 import { needPythonTools } from "../support/tools.js";
 
 /**
@@ -157,5 +157,32 @@ describe('versionMode "scm"', () => {
     const run = await runSemanticRelease(repo.dir, ["--dry-run", "--no-ci"]);
     assert.notEqual(run.code, 0);
     assert.match(run.output, /EDYNAMICVERSION pyproject\.toml declares the version as dynamic \(hatchling \(read from src\/llenergymeasure_demo\/__about__\.py\)\); versionMode "scm" needs a static one/);
+  });
+});
+
+/** `uv lock` with the current toolchain's uv, offline: the example project has no dependencies. */
+function uvLock(dir: string, args: string[] = []): { code: number; output: string } {
+  const result = spawnSync(CURRENT_UV, ["lock", "--offline", "--python", CURRENT_PYTHON, ...args], { cwd: dir, encoding: "utf8", env: { ...process.env, UV_PYTHON_DOWNLOADS: "never", UV_NO_CONFIG: "1" } });
+  return { code: result.status ?? 1, output: `${result.stdout}${result.stderr}` };
+}
+
+describe('versionMode "write"', () => {
+  test("prepare writes pyproject.toml and uv.lock's record of the project, and uv agrees", async () => {
+    if (!needPythonTools()) return;
+    const pypi = await pypiServer();
+    const repo = repoWith({ "pyproject.toml": examplePyproject("1.0.0") }, { pyproject: { versionMode: "write" }, pypi: { ...TEST_PYPI_OPTIONS, repositoryUrl: pypi.uploadUrl, indexUrl: pypi.indexUrl, publish: false } });
+    assert.equal(uvLock(repo.dir).code, 0);
+    repo.commit("feat: first release");
+    repo.tag("v1.0.0");
+    repo.commit("feat: sampling");
+    const lockBefore = repo.read("uv.lock");
+    const run = await runSemanticRelease(repo.dir, [], actionsReleaseEnv(github, pypi, "main"));
+    assert.equal(run.code, 0, run.output);
+    assert.match(run.output, /Wrote version 1\.1\.0 into pyproject\.toml and uv\.lock \(was 1\.0\.0\)/);
+    assert.equal(repo.read("uv.lock"), lockBefore.replace('version = "1.0.0"', 'version = "1.1.0"'), "only the project's version line");
+    const check = uvLock(repo.dir, ["--check"]);
+    assert.equal(check.code, 0, `uv lock --check: ${check.output}`);
+    expect(git(repo.dir, ["diff", "--name-only"]).split("\n").sort()).toEqual(["pyproject.toml", "uv.lock"]);
+    assert.ok(existsSync(join(repo.dir, "dist", "llenergymeasure_demo-1.1.0.tar.gz")));
   });
 });
