@@ -110,15 +110,18 @@ Or let the release write it: set ${code('"pyproject": { "versionMode": "write" }
 If the commits' verdict (${releaseType ?? "unknown"}) is wrong, fix the commit messages instead.`,
   }),
 
-  ETAGMISMATCH: ({ tag, tagVersion, pyprojectVersion, path }: Facts): ErrorText => ({
-    message: `Tag ${tag} does not match the version ${pyprojectVersion} in ${path}.`,
-    details: `This run was triggered by the tag ${code(tag)} (version ${code(tagVersion)}), but ${code(path)} holds ${code(pyprojectVersion)}. Publishing would ship files whose version disagrees with the tag.
+  ETAGMISMATCH: ({ tag, tagVersion, pyprojectVersion, path, commit }: Facts): ErrorText => ({
+    message: `Tag ${tag} does not match the version ${pyprojectVersion} in ${path}${commit ? ` at ${String(commit).slice(0, 12)}` : ""}.`,
+    details: `The tag ${code(tag)} names version ${code(tagVersion)}, but ${code(path)}${commit ? ` in the tagged commit ${code(String(commit).slice(0, 12))}` : ""} holds ${code(pyprojectVersion)}. Publishing would ship files whose version disagrees with the tag, so nothing was published.
 
-Delete the tag, bump ${code("version")} in ${code(path)} to ${code(tagVersion)}, commit, and tag that commit:
+Leave the tag where it is: a pushed tag may already have been fetched or published from, and a version that reached PyPI can never be uploaded again. Release the right version with a new tag instead: set ${code("version")} in ${code(path)} to the next version that was never released (${code("npx pyrelease bump")} computes it from the commits), commit it, and tag that commit:
 
 \`\`\`sh
-git push --delete origin ${tag} && git tag -d ${tag}
-\`\`\``,
+git commit -am "chore: release <next version>"
+git tag v<next version> && git push origin HEAD v<next version>
+\`\`\`
+
+With semantic-release running on the branch, push the commit and let it create the tag.`,
   }),
 
   ENOPYTHONTOOLS: ({ python, missing }: Facts): ErrorText => ({

@@ -236,7 +236,55 @@ describe("pyrelease check-version", () => {
     const repo = track(createRepo({ files: { "pyproject.toml": examplePyproject("2.0.0") } }));
     const run = await runPyrelease(repo.dir, ["check-version", "--tag", "v2.0.1"]);
     assert.equal(run.code, 1);
+    assert.match(run.stderr, /Tag v2\.0\.1 is not in this clone: checking the working tree's pyproject\.toml/);
     assert.match(run.stderr, /ETAGMISMATCH Tag v2\.0\.1 does not match the version 2\.0\.0 in pyproject\.toml/);
+  });
+
+  /** v0.4.3 released; v0.4.4 pushed by mistake on a commit that still holds 0.4.3; the bump came after. */
+  const mistaggedHistory = () => {
+    const repo = track(createRepo({ files: { "pyproject.toml": examplePyproject("0.4.3") } }));
+    repo.commit("feat: first");
+    repo.tag("v0.4.3");
+    repo.commit("fix: a fix");
+    repo.tag("v0.4.4");
+    repo.commit("chore: release 0.4.4", { "pyproject.toml": examplePyproject("0.4.4") });
+    return repo;
+  };
+
+  test("reads the tagged commit's pyproject.toml, not the working tree's, and never advises deleting the tag", async () => {
+    const repo = mistaggedHistory();
+    const good = await runPyrelease(repo.dir, ["check-version", "--tag", "v0.4.3"]);
+    assert.equal(good.code, 0, good.output);
+    assert.match(good.stdout, /pyproject\.toml at v0\.4\.3 \([0-9a-f]{12}\) holds 0\.4\.3, the version of tag v0\.4\.3/);
+
+    const bad = await runPyrelease(repo.dir, ["check-version", "--tag", "v0.4.4"]);
+    assert.equal(bad.code, 1, "the working tree holds 0.4.4, the tagged commit does not");
+    assert.match(bad.stderr, /ETAGMISMATCH Tag v0\.4\.4 does not match the version 0\.4\.3 in pyproject\.toml at [0-9a-f]{12}/);
+    assert.match(bad.stderr, /Leave the tag where it is/);
+    assert.doesNotMatch(bad.stderr, /--delete|tag -d|delete the tag/i);
+  });
+
+  test("takes the tag of a tag-triggered run from GitHub Actions or GitLab", async () => {
+    const repo = mistaggedHistory();
+    const github = await runPyrelease(repo.dir, ["check-version"], { GITHUB_REF_TYPE: "tag", GITHUB_REF_NAME: "v0.4.3" });
+    assert.equal(github.code, 0, github.output);
+    assert.match(github.stdout, /the version of tag v0\.4\.3/);
+    const gitlab = await runPyrelease(repo.dir, ["check-version"], { CI_COMMIT_TAG: "v0.4.4" });
+    assert.equal(gitlab.code, 1);
+    assert.match(gitlab.stderr, /ETAGMISMATCH Tag v0\.4\.4/);
+    const branch = await runPyrelease(repo.dir, ["check-version"], { GITHUB_REF_TYPE: "branch", GITHUB_REF_NAME: "main" });
+    assert.equal(branch.code, 2, "a branch name is not a tag");
+    assert.match(branch.stderr, /No tag to check/);
+  });
+
+  test('versionMode "scm": the tag is the version', async () => {
+    const hatchVcs = examplePyproject("1.0.0").replace(/^version = .*$/m, 'dynamic = ["version"]').replace("[tool.hatch.build.targets.wheel]", '[tool.hatch.version]\nsource = "vcs"\n\n[tool.hatch.build.targets.wheel]');
+    const repo = track(createRepo({ files: { "pyproject.toml": hatchVcs }, releaserc: { pyproject: { versionMode: "scm" } } }));
+    repo.commit("feat: first");
+    repo.tag("v1.2.0rc1");
+    const run = await runPyrelease(repo.dir, ["check-version", "--tag", "v1.2.0rc1"]);
+    assert.equal(run.code, 0, run.output);
+    assert.match(run.stdout, /keeps a dynamic version \(hatch-vcs\); versionMode "scm" builds the tag's version 1\.2\.0rc1/);
   });
 });
 
