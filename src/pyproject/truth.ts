@@ -83,7 +83,7 @@ export async function checkVersionTruth({ cwd, options, pyproject, release }: Tr
     if (strays.length) problems.push(getError("ESTRAYVERSION", { strays, expected }));
   }
 
-  // The lock must agree with pyproject.toml as it is (write mode and bump rewrite both together).
+  // The lock must agree with pyproject.toml as it is; write mode (and bump) rewrites both, so only verify mode can be stale.
   let lock: LockedVersion | undefined;
   if (staticVersion) {
     try {
@@ -91,7 +91,7 @@ export async function checkVersionTruth({ cwd, options, pyproject, release }: Tr
     } catch (error) {
       problems.push(error as Error);
     }
-    if (lock && !samePep440(lock.version, staticVersion)) {
+    if (lock && mode === "verify" && !samePep440(lock.version, staticVersion)) {
       problems.push(getError("ESTALELOCK", { file: lock.file, folder: lock.folder, name: pyproject.name, recorded: lock.version, expected: staticVersion }));
     }
   }
