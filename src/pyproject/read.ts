@@ -2,7 +2,7 @@ import { readFile } from "node:fs/promises";
 import { isAbsolute, join } from "node:path";
 import TOML from "@iarna/toml";
 import { getError } from "../errors.js";
-import { poetryDynamicVersioning } from "./dynamic.js";
+import { canonicalName, poetryDynamicVersioning } from "./dynamic.js";
 
 /** Where the static version lives: PEP 621 `[project]` or Poetry's own table. */
 export type VersionTable = "project" | "tool.poetry";
@@ -75,6 +75,4 @@ function isTable(value: unknown): value is Record<string, any> {
 }
 
 /** PEP 503 normalized distribution name: `LLEnergy_Measure.x` → `llenergy-measure-x`. */
-export function normalizeDistName(name: string): string {
-  return name.toLowerCase().replace(/[-_.]+/g, "-");
-}
+export const normalizeDistName = canonicalName;
