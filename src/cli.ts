@@ -9,6 +9,7 @@ const USAGE = `usage: pyrelease <command>
   images build --only axis=value,… --version V
   images finalize --version V            the image matrix split across CI jobs
   changelog sync --tag vX.Y.Z            write the published GitHub release into CHANGELOG.md
+  bump                                   write the next version into pyproject.toml and uv.lock; print the release PR's title and body
 `;
 
 const COMMANDS: Record<string, () => Promise<Command>> = {
@@ -17,6 +18,7 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   resume: async () => (await import("./commands/resume.js")).resumeCommand,
   images: async () => (await import("./commands/images.js")).imagesCommand,
   changelog: async () => (await import("./commands/changelog.js")).changelogCommand,
+  bump: async () => (await import("./commands/bump.js")).bumpCommand,
 };
 
 export async function main(argv: string[], io: CommandIO): Promise<number> {

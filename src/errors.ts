@@ -36,18 +36,23 @@ version = "0.1.0"
 \`\`\``,
   }),
 
-  EDYNAMICVERSION: ({ path, backend }: Facts): ErrorText => ({
-    message: `${path} declares the version as dynamic; a release needs a static one.`,
-    details: `${code('dynamic = ["version"]')} lets the build backend${backend ? ` (${code(backend)})` : ""} compute the version at build time, so the version released and the version built can differ.
+  EDYNAMICVERSION: ({ path, source, scmTool, lines, version, versionMode, name }: Facts): ErrorText => ({
+    message: `${path} declares the version as dynamic (${source ?? "computed at build time"}); versionMode "${versionMode ?? "verify"}" needs a static one.`,
+    details: `${code('dynamic = ["version"]')} lets ${source ?? "the build backend"} compute the version at build time, so the version released and the version built can differ.
 
-Remove ${code('"version"')} from ${code("[project].dynamic")} and write it statically:
+${
+      versionMode === "scm"
+        ? `${code('"versionMode": "scm"')} pins the version of hatch-vcs, setuptools-scm, pdm-backend (${code('source = "scm"')}) and poetry-dynamic-versioning; ${source ?? "this backend"} is none of them. Make the version static:`
+        : scmTool
+          ? `**Keep the version in git tags**: set ${code('"pyproject": { "versionMode": "scm" }')}; the release then builds exactly the version it tags (${scmTool} is told which one).
 
-\`\`\`toml
-[project]
-version = "2.0.0"
-\`\`\`
+**Or make it static**: change these lines of ${code(path)}:`
+          : `Make it static: change these lines of ${code(path)}:`
+    }
 
-Your code can still read it at run time with ${code('importlib.metadata.version("<your-package>")')}.`,
+${lines?.length ? list(lines.map((l: Facts) => `line ${l.line} ${code(l.text)}: ${l.change}`)) : list([`add ${code(`version = "${version ?? "X.Y.Z"}"`)} to [project] and remove ${code('"version"')} from ${code("dynamic")}`])}
+
+Your code can still read the version at run time with ${code(`importlib.metadata.version("${name ?? "<your-distribution>"}")`)}.`,
   }),
 
   EINVALIDPEP440: ({ path, version }: Facts): ErrorText => ({
@@ -57,21 +62,21 @@ Your code can still read it at run time with ${code('importlib.metadata.version(
 See https://peps.python.org/pep-0440/.`,
   }),
 
-  EHARDCODEDVERSION: ({ findings }: Facts): ErrorText => ({
-    message: `A hard-coded __version__ string was found in ${findings.length} place(s): ${findings.map((f: Facts) => `${f.file}:${f.line}`).join(", ")}.`,
-    details: `pyproject.toml must be the only place the version is written; a second copy drifts.
+  EHARDCODEDVERSION: ({ findings, name, versionMode }: Facts): ErrorText => ({
+    message: `A hard-coded version was found in ${findings.length} place(s): ${findings.map((f: Facts) => `${f.file}:${f.line}`).join(", ")}.`,
+    details: `pyproject.toml must be the only place the version is written; a second copy drifts, and ships in the wheel with the wrong version.
 
-${list(findings.map((f: Facts) => `${code(`${f.file}:${f.line}`)}: ${code(f.text)}`))}
+${list(findings.map((f: Facts) => `${code(`${f.file}:${f.line}`)}: ${code(f.text)}${f.generated ? ` (written by ${f.generated} at build time, but committed: the committed copy goes stale; ${code(`git rm --cached ${f.file}`)} and add it to .gitignore)` : f.tracked === false ? " (not committed: left by an earlier build; delete it)" : ""}`))}
 
 Read the installed version instead:
 
 \`\`\`python
 from importlib.metadata import version
 
-__version__ = version("<your-distribution-name>")
+__version__ = version("${name ?? "<your-distribution-name>"}")
 \`\`\`
 
-To scan other folders, set ${code("pyproject.sources")}; to skip the scan, set it to ${code("[]")}.`,
+${versionMode === "scm" ? `In ${code('"versionMode": "scm"')} a version file the tool writes at build time (setuptools-scm ${code("version_file")}, hatch-vcs ${code("version-file")}, pdm ${code("write_to")}) is fine when git ignores it. ` : ""}To scan other folders, set ${code("pyproject.sources")}; to skip the scan, set it to ${code("[]")}.`,
   }),
 
   EPRERELEASEID: ({ identifiers }: Facts): ErrorText => ({
@@ -90,27 +95,33 @@ For example: ${code('{ "name": "next", "prerelease": "rc" }')}. Build metadata (
 
   EVERSIONMISMATCH: ({ path, pyprojectVersion, semver, pep440, releaseType, versionMode }: Facts): ErrorText => ({
     message: `The commits call for ${releaseType ?? "a"} release ${pep440} (semver ${semver}), but ${path} says ${pyprojectVersion}.`,
+    // No fenced block inside a list item: semantic-release prints details through marked-terminal,
+    // whose list items (marked-terminal 7.3 Renderer.prototype.listitem) run every line of a nested block together.
     details: `The version in ${code(path)} must be the version being released; nothing was built, tagged or published.
 
-Two ways out:
-1. Bump it in ${code(path)} and commit (for example ${code(`chore(release): prepare ${pep440}`)}):
-   \`\`\`toml
-   version = "${pep440}"
-   \`\`\`
-2. Let the release write it: set ${code('"pyproject": { "versionMode": "write" }')}${versionMode === "write" ? "" : " (the current mode is \`verify\`)"}.
+Bump it in ${code(path)} and commit (for example ${code(`chore: release ${pep440}`)}; ${code("npx pyrelease bump")} writes it, and the lock file's record, for you):
+
+\`\`\`toml
+version = "${pep440}"
+\`\`\`
+
+Or let the release write it: set ${code('"pyproject": { "versionMode": "write" }')}${versionMode === "write" ? "" : " (the current mode is \`verify\`)"}.
 
 If the commits' verdict (${releaseType ?? "unknown"}) is wrong, fix the commit messages instead.`,
   }),
 
-  ETAGMISMATCH: ({ tag, tagVersion, pyprojectVersion, path }: Facts): ErrorText => ({
-    message: `Tag ${tag} does not match the version ${pyprojectVersion} in ${path}.`,
-    details: `This run was triggered by the tag ${code(tag)} (version ${code(tagVersion)}), but ${code(path)} holds ${code(pyprojectVersion)}. Publishing would ship files whose version disagrees with the tag.
+  ETAGMISMATCH: ({ tag, tagVersion, pyprojectVersion, path, commit }: Facts): ErrorText => ({
+    message: `Tag ${tag} does not match the version ${pyprojectVersion} in ${path}${commit ? ` at ${String(commit).slice(0, 12)}` : ""}.`,
+    details: `The tag ${code(tag)} names version ${code(tagVersion)}, but ${code(path)}${commit ? ` in the tagged commit ${code(String(commit).slice(0, 12))}` : ""} holds ${code(pyprojectVersion)}. Publishing would ship files whose version disagrees with the tag, so nothing was published.
 
-Delete the tag, bump ${code("version")} in ${code(path)} to ${code(tagVersion)}, commit, and tag that commit:
+Leave the tag where it is: a pushed tag may already have been fetched or published from, and a version that reached PyPI can never be uploaded again. Release the right version with a new tag instead: set ${code("version")} in ${code(path)} to the next version that was never released (${code("npx pyrelease bump")} computes it from the commits), commit it, and tag that commit:
 
 \`\`\`sh
-git push --delete origin ${tag} && git tag -d ${tag}
-\`\`\``,
+git commit -am "chore: release <next version>"
+git tag v<next version> && git push origin HEAD v<next version>
+\`\`\`
+
+With semantic-release running on the branch, push the commit and let it create the tag.`,
   }),
 
   ENOPYTHONTOOLS: ({ python, missing }: Facts): ErrorText => ({
@@ -406,9 +417,61 @@ ${code(".gitignore")} lists these, yet hatchling packed them: hatchling drops **
       }`,
     };
   },
+
+  // ---- version truth ----
+  ESTRAYVERSION: ({ strays, expected }: Facts): ErrorText => ({
+    message: `${strays.length} file(s) repeat the version and disagree with ${expected}: ${strays.map((s: Facts) => s.file).join(", ")}.`,
+    details: `Every file that repeats the version must hold the one being released (${code(expected)}); a copy that disagrees ships beside the real one.
+
+${list(
+      strays.map((s: Facts) =>
+        s.reason === "missing"
+          ? `${code(s.file)}: listed in ${code("pyproject.versionFiles")} but does not exist`
+          : s.reason === "no-version"
+            ? `${code(s.file)}: no version found${s.pattern ? ` by the pattern ${code(s.pattern)}` : " (a plain version file holds one version and nothing else)"}`
+            : `${code(`${s.file}:${s.line}`)}: holds ${code(s.found)}`,
+      ),
+    )}
+
+Delete a leftover file, or write ${code(expected)} into it. Better still, let it not repeat the version: code reads it with ${code("importlib.metadata.version(…)")}. Which files are checked is ${code("pyproject.versionFiles")} (default: ${code("VERSION")} and ${code("version.txt")} beside pyproject.toml; ${code("[]")} checks none; ${code('{ "path": "docs/conf.py", "pattern": "release = \\"(.+)\\"" }')} checks a line of a file).`,
+  }),
+
+  ESTALELOCK: ({ file, name, recorded, expected, folder, reason }: Facts): ErrorText => {
+    const command = folder && folder !== "." ? `uv lock --directory ${folder}` : "uv lock";
+    return {
+      message: reason ? `${file} cannot be updated: ${reason}.` : `${file} records ${name} ${recorded}, but pyproject.toml holds ${expected}.`,
+      details: `${reason ? `The lock file's record of the project itself could not be ${reason.startsWith("it is not") ? "read" : "updated"}: ${reason}.` : `The lock file still records the project's own version as ${code(recorded)}; ${code("uv lock --check")} (and ${code("uv sync --locked")}) fail until it is updated.`}
+
+Update it, commit it, and release again:
+
+\`\`\`sh
+${command}
+git commit -m "chore: update ${file}" ${file}
+\`\`\`
+
+${code("uv lock")} keeps every pinned dependency it can and rewrites the project's own entry. ${code("npx pyrelease bump")} writes the next version into pyproject.toml and the lock file together, and ${code('"versionMode": "write"')} updates both at release time.`,
+    };
+  },
+
+  EDIRTYTREE: ({ files, more }: Facts): ErrorText => ({
+    message: `${files.length + (more ?? 0)} tracked file(s) have uncommitted changes: ${files.slice(0, 5).map((f: Facts) => f.path).join(", ")}${files.length + (more ?? 0) > 5 ? ", …" : ""}.`,
+    details: `A release builds and publishes the working tree, but tags the commit: these changes would ship without being in the tagged commit.
+
+${list(files.map((f: Facts) => `${f.path} (${describeChange(f.status)})`))}${more ? `\n- … and ${more} more` : ""}
+
+Commit them, or discard them (${code("git stash")}, ${code("git checkout -- <file>")}), then release again. A step of your CI that changes tracked files (a formatter, a lock update, a generated file) should commit its change or write outside the repository. A dry run (${code("--dry-run")}, ${code("pyrelease plan")}) only warns.`,
+  }),
 } satisfies Record<string, (facts: Facts) => ErrorText>;
 
 export type ErrorCode = keyof typeof errorTexts;
+
+/** A `git status --porcelain` code in words: `M ` → "modified, staged". */
+function describeChange(status: string): string {
+  const words: Record<string, string> = { M: "modified", A: "added", D: "deleted", R: "renamed", C: "copied", T: "type changed", U: "unmerged" };
+  const [index, tree] = status;
+  const kind = words[tree !== " " && tree !== undefined ? tree : index] ?? "changed";
+  return index !== " " && tree === " " ? `${kind}, staged` : kind;
+}
 
 const OIDC_HINTS: Record<string, string> = {
   "invalid-publisher":

@@ -81,7 +81,8 @@ async function waitsForBump(pluginConfig: PluginConfig, context: Context, type: 
   if (options.versionMode !== "verify") return false;
   // ./pyproject reports an unreadable pyproject.toml; without one there is nothing to wait for.
   const pyproject = await readPyproject(context.cwd, options.path).catch(() => undefined);
-  if (!pyproject) return false;
+  // A dynamic version (undefined) has no release PR to wait for: ./pyproject explains what to change.
+  if (!pyproject?.version) return false;
   const hold = unbumpedHold({
     pyprojectVersion: pyproject.version,
     path: options.path,

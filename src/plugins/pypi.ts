@@ -11,6 +11,7 @@ import { scmVersionFiles } from "../pypi/sdist-content.js";
 import { checkPythonTools, resolveBuilder } from "../pypi/tools.js";
 import { readPyprojectOptions } from "../pyproject/options.js";
 import { readPyproject, type Pyproject } from "../pyproject/read.js";
+import { versionBuildEnv } from "../pyproject/scm.js";
 import { releasePep440 } from "../version/release.js";
 
 /** The files prepare built, per working copy and release commit, for publish to upload. */
@@ -31,7 +32,8 @@ function optionsOrThrow(pluginConfig: PluginConfig): PypiOptions {
 async function release(pluginConfig: PluginConfig, context: Context) {
   const { options: pyprojectOptions } = readPyprojectOptions(pluginConfig);
   const pyproject = await readPyproject(context.cwd, pyprojectOptions.path);
-  return { pyproject, version: releasePep440(context.nextRelease!.version) };
+  const version = releasePep440(context.nextRelease!.version);
+  return { pyproject, version, buildEnv: versionBuildEnv(pyproject, pyprojectOptions.versionMode, version) };
 }
 
 function projectFacts(pyproject: Pyproject): ProjectFacts {
@@ -102,15 +104,15 @@ export async function verifyRelease(pluginConfig: PluginConfig, context: Context
 /** Build the dists, prove PyPI and twine would take them (name, version, tags, size, metadata, contents), hash them. */
 export async function prepare(pluginConfig: PluginConfig, context: Context): Promise<void> {
   const options = optionsOrThrow(pluginConfig);
-  const { pyproject, version } = await release(pluginConfig, context);
-  const files = await prepareDists({ options, cwd: context.cwd, pyprojectFile: pyproject.file, name: pyproject.name, version, gitHead: context.nextRelease?.gitHead, out: output(context), project: projectFacts(pyproject) });
+  const { pyproject, version, buildEnv } = await release(pluginConfig, context);
+  const files = await prepareDists({ options, cwd: context.cwd, pyprojectFile: pyproject.file, name: pyproject.name, version, gitHead: context.nextRelease?.gitHead, out: output(context), project: projectFacts(pyproject), buildEnv });
   prepared.set(preparedKey(context, version), files);
 }
 
 /** Upload what the index lacks, with a token minted just now. */
 export async function publish(pluginConfig: PluginConfig, context: Context) {
   const options = optionsOrThrow(pluginConfig);
-  const { pyproject, version } = await release(pluginConfig, context);
+  const { pyproject, version, buildEnv } = await release(pluginConfig, context);
   if (!options.publish) {
     context.logger.log("PyPI: pypi.publish is false; nothing uploaded");
     return false;
@@ -121,7 +123,7 @@ export async function publish(pluginConfig: PluginConfig, context: Context) {
   const current = files && (await Promise.all(files.map((f) => describeDist(f.path).catch(() => undefined))));
   if (!files || !current || current.some((f, i) => f?.sha256 !== files![i].sha256)) {
     if (files) context.logger.warn("PyPI: the built files changed since prepare; building again");
-    files = await prepareDists({ options, cwd: context.cwd, pyprojectFile: pyproject.file, name: pyproject.name, version, gitHead: context.nextRelease?.gitHead, out, project: projectFacts(pyproject) });
+    files = await prepareDists({ options, cwd: context.cwd, pyprojectFile: pyproject.file, name: pyproject.name, version, gitHead: context.nextRelease?.gitHead, out, project: projectFacts(pyproject), buildEnv });
   }
   const report = await publishDists({ options, cwd: context.cwd, env: context.env, name: pyproject.name, version, files, out });
   if (!report.uploaded.length) context.logger.log("PyPI: every file of %s %s was already published", pyproject.name, version);

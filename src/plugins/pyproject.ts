@@ -1,16 +1,25 @@
 import type { Context, PluginConfig } from "../context.js";
 import { getError, throwAll } from "../errors.js";
 import { triggeringTag } from "../ci.js";
+import { modifiedTrackedFiles } from "../pyproject/git.js";
 import { tagMismatch } from "../pyproject/tag.js";
 import { readPyprojectOptions } from "../pyproject/options.js";
-import { readPyproject, pyprojectFile } from "../pyproject/read.js";
-import { defaultSourceFolders, scanSources } from "../pyproject/sources.js";
-import { replaceVersion } from "../pyproject/write.js";
-import { prereleaseKind, samePep440 } from "../version/pep440.js";
+import { readPyproject, type Pyproject } from "../pyproject/read.js";
+import { versionBuildEnv } from "../pyproject/scm.js";
+import { checkVersionTruth, type TruthCheck } from "../pyproject/truth.js";
+import { writeReleaseVersion } from "../pyproject/write.js";
+import { prereleaseKind } from "../version/pep440.js";
 import { releasePep440 } from "../version/release.js";
-import { readFile, writeFile } from "node:fs/promises";
 
-/** pyproject.toml is the version truth: it parses, holds a static PEP 440 version, and nothing else hard-codes one. */
+/** How many changed files EDIRTYTREE lists before "and N more". */
+const LISTED_CHANGES = 20;
+
+/**
+ * pyproject.toml is the version truth: it parses, no uncommitted change to a tracked file
+ * would be released (a dry run only warns), and every problem with the version is found. Those are reported together with the release's own version check (verifyRelease),
+ * so one run names them all; here they are only logged, unless something else already
+ * stops the run.
+ */
 export async function verifyConditions(pluginConfig: PluginConfig, context: Context): Promise<void> {
   const { cwd, env, logger } = context;
   const { options, problems } = readPyprojectOptions(pluginConfig);
@@ -20,74 +29,67 @@ export async function verifyConditions(pluginConfig: PluginConfig, context: Cont
   const badIdentifiers = prereleaseIdentifiers(context).filter((identifier) => !prereleaseKind(identifier));
   if (badIdentifiers.length) errors.push(getError("EPRERELEASEID", { identifiers: badIdentifiers }));
 
+  const changed = await modifiedTrackedFiles(cwd);
+  if (changed?.length) {
+    const dirty = getError("EDIRTYTREE", { files: changed.slice(0, LISTED_CHANGES), more: Math.max(0, changed.length - LISTED_CHANGES) });
+    if (context.options.dryRun) logger.warn("%s %s A dry run only warns; a real run stops here.", dirty.code, dirty.message);
+    else errors.push(dirty);
+  }
+
   const pyproject = await readPyproject(cwd, options.path).catch((error) => {
     errors.push(error);
     return undefined;
   });
+  let truth: TruthCheck | undefined;
   if (pyproject) {
-    const folders = options.sources ?? defaultSourceFolders(pyproject.data, pyproject.name);
-    const findings = await scanSources(cwd, folders);
-    if (findings.length) errors.push(getError("EHARDCODEDVERSION", { findings }));
-
+    truth = await checkVersionTruth({ cwd, options, pyproject });
     const tag = triggeringTag(env);
-    const mismatch = tag && tagMismatch(tag, context.options.tagFormat, pyproject.version, options.path);
+    const mismatch = tag && pyproject.version !== undefined && options.versionMode !== "scm" && tagMismatch(tag, context.options.tagFormat, pyproject.version, options.path);
     if (mismatch) errors.push(mismatch);
-    logger.log("%s: %s %s ([%s].version, mode %s)", options.path, pyproject.name, pyproject.version, pyproject.table, options.versionMode);
+    logger.log("%s: %s %s (mode %s)", options.path, pyproject.name, describeVersion(pyproject), options.versionMode);
+    for (const note of truth.notes) logger.log(note);
   }
-  throwAll(errors);
+  if (errors.length) throwAll([...errors, ...(truth?.problems ?? [])]);
+  for (const problem of truth?.problems ?? []) {
+    logger.warn("%s %s Reported again, as an error, by the version check of a release.", (problem as { code?: string }).code, problem.message);
+  }
 }
 
-/** The version the commits call for, in PEP 440, must be the one pyproject.toml holds (verify mode). */
+/**
+ * The version the commits call for, in PEP 440, must be the one pyproject.toml holds
+ * (verify mode), and nothing else may say otherwise: every problem is reported at once.
+ */
 export async function verifyRelease(pluginConfig: PluginConfig, context: Context): Promise<void> {
   const { cwd, logger, nextRelease } = context;
   const { options } = readPyprojectOptions(pluginConfig);
   const pep440 = releasePep440(nextRelease!.version);
   const pyproject = await readPyproject(cwd, options.path);
-  if (options.versionMode === "verify" && !samePep440(pep440, pyproject.version)) {
-    throw getError("EVERSIONMISMATCH", {
-      path: options.path,
-      pyprojectVersion: pyproject.version,
-      semver: nextRelease!.version,
-      pep440,
-      releaseType: nextRelease!.type,
-      versionMode: options.versionMode,
-    });
-  }
+  const truth = await checkVersionTruth({ cwd, options, pyproject, release: { semver: nextRelease!.version, pep440, type: nextRelease!.type } });
+  throwAll(truth.problems);
   const channel = nextRelease!.channel ? `channel "${nextRelease!.channel}"` : "the default channel";
-  logger.log(
-    "Release plan: %s %s (semver %s), tag %s on %s; %s %s",
-    pyproject.name,
-    pep440,
-    nextRelease!.version,
-    nextRelease!.gitTag,
-    channel,
-    options.path,
-    options.versionMode === "verify" ? "already holds it" : `will be written (now ${pyproject.version})`,
-  );
+  const how =
+    options.versionMode === "verify"
+      ? "already holds it"
+      : options.versionMode === "write"
+        ? `will be written (now ${pyproject.version})${truth.lock ? `, and into ${truth.lock.file}` : ""}`
+        : `keeps its dynamic version (${truth.dynamic?.source}); the build gets ${Object.keys(versionBuildEnv(pyproject, options.versionMode, pep440)).join(", ")}=${pep440}`;
+  logger.log("Release plan: %s %s (semver %s), tag %s on %s; %s %s", pyproject.name, pep440, nextRelease!.version, nextRelease!.gitTag, channel, options.path, how);
 }
 
-/** Write mode: put the release version into pyproject.toml, touching nothing else, then read it back. */
+/** Write mode: put the release version into pyproject.toml and the lock file's record of the project, touching nothing else, then read them back. */
 export async function prepare(pluginConfig: PluginConfig, context: Context): Promise<void> {
   const { cwd, logger, nextRelease } = context;
   const { options } = readPyprojectOptions(pluginConfig);
   if (options.versionMode !== "write") return;
   const pep440 = releasePep440(nextRelease!.version);
-  const pyproject = await readPyproject(cwd, options.path);
-  if (pyproject.version === pep440) {
-    logger.log("%s already holds %s", options.path, pep440);
-    return;
-  }
-  const file = pyprojectFile(cwd, options.path);
-  const updated = replaceVersion(await readFile(file, "utf8"), pyproject.table, pep440);
-  if (updated === null) {
-    throw getError("EINVALIDPYPROJECT", { path: options.path, reason: `no \`version = "…"\` line was found in [${pyproject.table}] to rewrite` });
-  }
-  await writeFile(file, updated);
-  const reread = await readPyproject(cwd, options.path);
-  if (!samePep440(reread.version, pep440)) {
-    throw getError("EINVALIDPYPROJECT", { path: options.path, reason: `after writing ${pep440} it reads ${reread.version}` });
-  }
-  logger.log("Wrote version %s into %s (was %s)", pep440, options.path, pyproject.version);
+  const written = await writeReleaseVersion(cwd, options.path, pep440);
+  if (!written.changed.length) logger.log("%s already holds %s", options.path, pep440);
+  else logger.log("Wrote version %s into %s (was %s)", pep440, written.changed.join(" and "), written.previous);
+}
+
+function describeVersion(pyproject: Pyproject): string {
+  if (pyproject.version !== undefined) return `${pyproject.version} ([${pyproject.table}].version)`;
+  return pyproject.dynamic ? "(dynamic version)" : "(no version)";
 }
 
 /**

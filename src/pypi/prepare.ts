@@ -31,6 +31,8 @@ export interface PrepareRequest {
   gitHead?: string;
   out: Output;
   project?: ProjectFacts;
+  /** Variables only the build gets (versionMode "scm": the one that pins the release version). */
+  buildEnv?: Record<string, string>;
 }
 
 /**
@@ -56,7 +58,7 @@ export async function prepareDists(request: PrepareRequest): Promise<DistFile[]>
     buildArgs: options.buildArgs,
     distDir: options.distDir,
     sourceDateEpoch: epoch,
-    env: out.env,
+    env: { ...out.env, ...request.buildEnv },
     requires: request.project?.requires,
   });
   logBlock(out, `${built.command}${epoch ? ` (SOURCE_DATE_EPOCH=${epoch})` : ""}`, built.output);

@@ -2,7 +2,7 @@ import { readFile } from "node:fs/promises";
 import { isAbsolute, join } from "node:path";
 import TOML from "@iarna/toml";
 import { getError } from "../errors.js";
-import { normalizePep440 } from "../version/pep440.js";
+import { canonicalName, poetryDynamicVersioning } from "./dynamic.js";
 
 /** Where the static version lives: PEP 621 `[project]` or Poetry's own table. */
 export type VersionTable = "project" | "tool.poetry";
@@ -12,8 +12,12 @@ export interface Pyproject {
   path: string;
   file: string;
   name: string;
-  version: string;
-  table: VersionTable;
+  /** The static version as written; undefined when it is dynamic or missing (see versionProblems). */
+  version?: string;
+  /** Where the static version is written. */
+  table?: VersionTable;
+  /** `"version"` is in `[project].dynamic`, or poetry-dynamic-versioning computes it. */
+  dynamic: boolean;
   buildBackend?: string;
   data: Record<string, any>;
   text: string;
@@ -34,7 +38,11 @@ export async function readPyproject(cwd: string, path = "pyproject.toml"): Promi
   return parsePyproject(text, path, file);
 }
 
-/** Pure: the release-relevant facts of a pyproject.toml text. Throws the error a user must fix. */
+/**
+ * Pure: the release-relevant facts of a pyproject.toml text. Throws only when the file is
+ * unusable (not TOML, no name); what is wrong with the version is for versionProblems to
+ * report, together with every other problem.
+ */
 export function parsePyproject(text: string, path: string, file = path): Pyproject {
   let data: Record<string, any>;
   try {
@@ -47,20 +55,19 @@ export function parsePyproject(text: string, path: string, file = path): Pyproje
   const project = isTable(data.project) ? data.project : undefined;
   const poetry = isTable(data.tool?.poetry) ? data.tool.poetry : undefined;
   const buildBackend = typeof data["build-system"]?.["build-backend"] === "string" ? data["build-system"]["build-backend"] : undefined;
-  const dynamic: unknown[] = Array.isArray(project?.dynamic) ? project.dynamic : [];
+  const listed: unknown[] = Array.isArray(project?.dynamic) ? project.dynamic : [];
+  // poetry-dynamic-versioning keeps a placeholder in [tool.poetry].version and replaces it at build time.
+  const dynamic = listed.includes("version") || (poetryDynamicVersioning(data) && project?.version === undefined);
 
   let table: VersionTable | undefined;
   if (project && typeof project.version === "string") table = "project";
   // Poetry 2 may declare [project] with dynamic = ["version"] and keep the static version in [tool.poetry].
-  else if (poetry && typeof poetry.version === "string" && (!project || dynamic.includes("version") || project.version === undefined)) table = "tool.poetry";
-  else if (dynamic.includes("version")) throw getError("EDYNAMICVERSION", { path, backend: buildBackend });
-  if (!table) throw getError("ENOPYPROJECTVERSION", { path });
+  else if (poetry && typeof poetry.version === "string" && !poetryDynamicVersioning(data) && (!project || listed.includes("version") || project.version === undefined)) table = "tool.poetry";
 
-  const version: string = table === "project" ? project!.version : poetry!.version;
-  if (normalizePep440(version) === null) throw getError("EINVALIDPEP440", { path, version });
-  const name = project?.name ?? poetry?.name;
+  const name: unknown = project?.name ?? poetry?.name;
   if (typeof name !== "string" || !name.trim()) throw getError("EINVALIDPYPROJECT", { path, reason: "it has no `[project].name` (or `[tool.poetry].name`), which PyPI needs" });
-  return { path, file, name, version, table, buildBackend, data, text };
+  const version: string | undefined = table === "project" ? project!.version : table === "tool.poetry" ? poetry!.version : undefined;
+  return { path, file, name, version, table, dynamic: dynamic && table === undefined, buildBackend, data, text };
 }
 
 function isTable(value: unknown): value is Record<string, any> {
@@ -68,6 +75,4 @@ function isTable(value: unknown): value is Record<string, any> {
 }
 
 /** PEP 503 normalized distribution name: `LLEnergy_Measure.x` → `llenergy-measure-x`. */
-export function normalizeDistName(name: string): string {
-  return name.toLowerCase().replace(/[-_.]+/g, "-");
-}
+export const normalizeDistName = canonicalName;

@@ -78,7 +78,7 @@ interface Case {
 
 const CASES: Case[] = [
   // --- configuration: malformed options of every plugin
-  { name: "pyproject.versionMode is not a mode", code: "EINVALIDCONFIG", says: /pyproject\.versionMode.*"verify" or "write"/s, run: () => pyproject.verifyConditions({ pyproject: { versionMode: "sometimes" } }, projectContext()) },
+  { name: "pyproject.versionMode is not a mode", code: "EINVALIDCONFIG", says: /pyproject\.versionMode.*"verify", "write" or "scm"/s, run: () => pyproject.verifyConditions({ pyproject: { versionMode: "sometimes" } }, projectContext()) },
   { name: "pyproject.sources is not a list", code: "EINVALIDCONFIG", says: /pyproject\.sources/, run: () => pyproject.verifyConditions({ pyproject: { sources: "src" } }, projectContext()) },
   { name: "pyproject has an unknown key", code: "EINVALIDCONFIG", says: /pyproject\.file.*is not an option/s, run: () => pyproject.verifyConditions({ pyproject: { file: "x.toml" } }, projectContext()) },
   { name: "pypi.repositoryUrl is plain http off loopback", code: "EINVALIDCONFIG", says: /must be https/, needsPython: true, run: () => pypi.verifyConditions(pypiConfig(undefined, { repositoryUrl: "http://pypi.example.com/legacy/" }), projectContext({}, { PYPI_TOKEN: "pypi-x" })) },
@@ -101,10 +101,10 @@ const CASES: Case[] = [
   { name: "build metadata in the next version", code: "EPRERELEASEID", says: /build metadata/, run: () => pyproject.verifyRelease({}, projectContext({}, {}, {}, "2.0.0+cu121")) },
   { name: "no pyproject.toml", code: "EINVALIDPYPROJECT", says: /does not exist/, run: () => pyproject.verifyConditions({}, projectContext({ "pyproject.toml": null })) },
   { name: "pyproject.toml is not TOML", code: "EINVALIDPYPROJECT", says: /invalid TOML/, run: () => pyproject.verifyConditions({}, projectContext({ "pyproject.toml": "[project\nname = 1" })) },
-  { name: "no static version", code: "ENOPYPROJECTVERSION", says: /version = "0\.1\.0"/, run: () => pyproject.verifyConditions({}, projectContext({ "pyproject.toml": examplePyproject("2.0.0").replace(/^version = .*$/m, "") })) },
-  { name: "dynamic version", code: "EDYNAMICVERSION", says: /importlib\.metadata/, run: () => pyproject.verifyConditions({}, projectContext({ "pyproject.toml": examplePyproject("2.0.0").replace(/^version = .*$/m, 'dynamic = ["version"]') })) },
-  { name: "version is not PEP 440", code: "EINVALIDPEP440", says: /pep-0440/, run: () => pyproject.verifyConditions({}, projectContext({ "pyproject.toml": examplePyproject("two") })) },
-  { name: "hard-coded __version__", code: "EHARDCODEDVERSION", says: /importlib\.metadata/, run: () => pyproject.verifyConditions({}, projectContext({ "src/llenergymeasure_demo/_version.py": '__version__ = "2.0.0"\n' })) },
+  { name: "no static version", code: "ENOPYPROJECTVERSION", says: /version = "0\.1\.0"/, run: () => pyproject.verifyRelease({}, projectContext({ "pyproject.toml": examplePyproject("2.0.0").replace(/^version = .*$/m, "") })) },
+  { name: "dynamic version", code: "EDYNAMICVERSION", says: /importlib\.metadata/, run: () => pyproject.verifyRelease({}, projectContext({ "pyproject.toml": examplePyproject("2.0.0").replace(/^version = .*$/m, 'dynamic = ["version"]') })) },
+  { name: "version is not PEP 440", code: "EINVALIDPEP440", says: /pep-0440/, run: () => pyproject.verifyRelease({}, projectContext({ "pyproject.toml": examplePyproject("two") })) },
+  { name: "hard-coded __version__", code: "EHARDCODEDVERSION", says: /importlib\.metadata/, run: () => pyproject.verifyRelease({}, projectContext({ "src/llenergymeasure_demo/_version.py": '__version__ = "2.0.0"\n' })) },
   { name: "commits call for another version than pyproject", code: "EVERSIONMISMATCH", says: /versionMode/, run: () => pyproject.verifyRelease({}, projectContext({}, {}, {}, "3.0.0")) },
   { name: "tag-triggered run whose tag is not pyproject's", code: "ETAGMISMATCH", says: /v9\.9\.9/, run: () => pyproject.verifyConditions({}, projectContext({}, { GITHUB_REF_TYPE: "tag", GITHUB_REF_NAME: "v9.9.9" })) },
 
