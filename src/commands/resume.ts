@@ -7,7 +7,7 @@ import { loadReleaseConfig } from "../config/load.js";
 import type { Branch, Context, PluginConfig, ReleaseRecord } from "../context.js";
 import { getError } from "../errors.js";
 import { run } from "../exec.js";
-import { GitHubClient, githubApiUrl, githubToken, parseGitHubRepo } from "../github/client.js";
+import { githubClientFor } from "../release/github.js";
 import { gt } from "@renovatebot/pep440";
 import { semverToPep440 } from "../version/pep440.js";
 import { reportError, type CommandIO } from "./io.js";
@@ -180,14 +180,8 @@ async function previousRelease(cwd: string, tag: string, tagFormat: string): Pro
 
 /** The notes of the existing GitHub release when there is one; else what the notes plugin writes from the commits. */
 async function releaseNotes(pluginConfig: PluginConfig, context: Context): Promise<string> {
-  const token = githubToken(context.env);
-  const repo = parseGitHubRepo(context.options.repositoryUrl ?? "");
-  if (token && repo) {
-    const existing = await new GitHubClient({ token, apiUrl: githubApiUrl(pluginConfig, context.env), ...repo, retries: 1 })
-      .findReleaseByTag(context.nextRelease!.gitTag)
-      .catch(() => null);
-    if (existing?.body) return existing.body;
-  }
+  const existing = await githubClientFor(pluginConfig, context)!.findReleaseByTag(context.nextRelease!.gitTag);
+  if (existing?.body) return existing.body;
   try {
     const range = context.lastRelease?.gitTag ? `${context.lastRelease.gitTag}..${context.nextRelease!.gitTag}` : context.nextRelease!.gitTag;
     const log = await git(context.cwd, ["log", "--format=%H%x1f%B%x1e", range]);

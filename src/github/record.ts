@@ -3,7 +3,8 @@ import { dirname, resolve } from "node:path";
 import type { Context, PluginConfig, ReleaseRecord } from "../context.js";
 import { getError } from "../errors.js";
 import { semverToPep440 } from "../version/pep440.js";
-import { GitHubClient, githubApiUrl, githubToken, parseGitHubRepo, type GitHubClientOptions, type GitHubRelease } from "./client.js";
+import { githubClientFor, type ClientTuning } from "../release/github.js";
+import type { GitHubClient, GitHubRelease } from "./client.js";
 import { renderArtifacts, renderManifest, replaceSection, sectionState, type ReleaseFacts } from "./section.js";
 
 /**
@@ -25,21 +26,13 @@ export interface RecordResult {
   manifestPath: string | null;
 }
 
-/** Connection tuning for tests; production uses the client's defaults. */
-export type ClientTuning = Pick<GitHubClientOptions, "retries" | "retryDelayMs" | "timeoutMs">;
-
-export async function recordArtifacts(pluginConfig: PluginConfig, context: Context, tuning: ClientTuning = {}): Promise<RecordResult> {
+export async function recordArtifacts(pluginConfig: PluginConfig, context: Context, tuning: ClientTuning = {}): Promise<RecordResult | null> {
   const { env, logger, nextRelease } = context;
   if (!nextRelease) throw new Error("recordArtifacts runs in the success step, which always has nextRelease");
   const tag = nextRelease.gitTag;
 
-  const token = githubToken(env);
-  if (!token) throw getError("ENOGHTOKEN");
-  const repository = parseGitHubRepo(context.options.repositoryUrl ?? "");
-  if (!repository) {
-    throw getError("EINVALIDCONFIG", { problems: [{ key: "repositoryUrl", reason: `${context.options.repositoryUrl ?? "(none)"} names no GitHub owner/repository` }] });
-  }
-  const client = new GitHubClient({ token, apiUrl: githubApiUrl(pluginConfig, env), ...repository, ...tuning });
+  const client = githubClientFor(pluginConfig, context, tuning);
+  if (!client) return null; // a dry run writes nothing
 
   const facts = releaseFacts(context);
   const markdown = renderArtifacts(context.releases, facts);

@@ -1,5 +1,6 @@
 import type { Context, PluginConfig } from "../context.js";
-import { GitHubClient, githubApiUrl, githubToken, parseGitHubRepo } from "../github/client.js";
+import { githubToken } from "../github/client.js";
+import { githubClientFor } from "../release/github.js";
 import { recordArtifacts } from "../github/record.js";
 import { getError } from "../errors.js";
 import type { ConfigProblem } from "../config/problem.js";
@@ -79,11 +80,8 @@ function artifactsOptionProblems(raw: unknown): ConfigProblem[] {
 }
 
 async function existingRelease(pluginConfig: PluginConfig, context: Context) {
-  const token = githubToken(context.env);
-  const repo = parseGitHubRepo(context.options.repositoryUrl ?? "");
-  if (!token || !repo) return undefined;
-  const client = new GitHubClient({ token, apiUrl: githubApiUrl(pluginConfig, context.env), ...repo });
-  return (await client.findReleaseByTag(context.nextRelease!.gitTag)) ?? undefined;
+  const client = githubClientFor(pluginConfig, context);
+  return (await client?.findReleaseByTag(context.nextRelease!.gitTag)) ?? undefined;
 }
 
 /** A failed publish leaves a tag: the fail step says exactly how to finish the release. */

@@ -1,6 +1,8 @@
 import { test, expect } from "@jest/globals";
 import { onCleanup } from "../support/cleanup.js";
 import assert from "node:assert/strict";
+import { createServer, request as httpRequest } from "node:http";
+import { connect, type AddressInfo } from "node:net";
 import { GitHubClient } from "../../src/github/client.js";
 import { startGitHubServer, type GitHubServer } from "../support/github-server.js";
 
@@ -9,7 +11,7 @@ import { startGitHubServer, type GitHubServer } from "../support/github-server.j
 async function setup(token?: string) {
   const server = await startGitHubServer({ token: "ghs_client_test_token_1" });
   onCleanup(() => server.close());
-  const client = new GitHubClient({ token: token ?? server.token, owner: "o", repo: "r", apiUrl: server.url, retries: 3, retryDelayMs: 5, timeoutMs: 300 });
+  const client = new GitHubClient({ token: token ?? server.token, owner: "o", repo: "r", apiUrl: server.url, attempts: 4, retryDelayMs: 5, timeoutMs: 300 });
   return { server, client };
 }
 
@@ -106,6 +108,44 @@ test("an unreachable API becomes EGITHUBAPI naming the network error", async () 
   const server = await startGitHubServer();
   const url = server.url;
   await server.close();
-  const client = new GitHubClient({ token: "ghs_whatever_token", owner: "o", repo: "r", apiUrl: url, retries: 1, retryDelayMs: 1 });
+  const client = new GitHubClient({ token: "ghs_whatever_token", owner: "o", repo: "r", apiUrl: url, attempts: 2, retryDelayMs: 1 });
   await assert.rejects(client.getRelease(1), (error: any) => error.code === "EGITHUBAPI" && /ECONNREFUSED/.test(error.details));
+});
+
+test("with a proxy (the `proxy` option or HTTP_PROXY), every request goes through it", async () => {
+  const server = await startGitHubServer();
+  onCleanup(() => server.close());
+  const seen: string[] = [];
+  // A loopback forward proxy: CONNECT tunnels (what undici's ProxyAgent opens) and absolute-form requests.
+  const proxy = createServer((req, res) => {
+    seen.push(`${req.method} ${req.url}`);
+    const target = new URL(req.url!);
+    const upstream = httpRequest({ host: target.hostname, port: target.port, path: target.pathname + target.search, method: req.method, headers: req.headers }, (answer) => {
+      res.writeHead(answer.statusCode!, answer.headers);
+      answer.pipe(res);
+    });
+    req.pipe(upstream);
+  });
+  proxy.on("connect", (req, client, head) => {
+    seen.push(`CONNECT ${req.url}`);
+    const [host, port] = req.url!.split(":");
+    const upstream = connect(Number(port), host, () => {
+      client.write("HTTP/1.1 200 Connection Established\r\n\r\n");
+      upstream.write(head);
+      upstream.pipe(client);
+      client.pipe(upstream);
+    });
+    upstream.on("error", () => client.destroy());
+    client.on("error", () => upstream.destroy());
+  });
+  await new Promise<void>((resolve) => proxy.listen(0, "127.0.0.1", resolve));
+  onCleanup(() => new Promise((resolve) => (proxy.closeAllConnections(), proxy.close(resolve))));
+  const proxyUrl = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
+
+  server.addRelease({ tag_name: "v1.0.0", draft: true });
+  const client = new GitHubClient({ token: server.token, owner: "o", repo: "r", apiUrl: server.url, proxy: proxyUrl, attempts: 1 });
+  assert.equal((await client.findReleaseByTag("v1.0.0"))?.tag_name, "v1.0.0");
+  assert.ok(seen.length >= 1, "the proxy saw the requests");
+  assert.ok(seen.every((line) => line.includes(new URL(server.url).host)), seen.join("\n"));
+  expect(server.requests().map((r) => r.status)).toEqual([404, 200]);
 });

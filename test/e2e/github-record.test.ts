@@ -12,7 +12,7 @@ import { startGitHubServer, type GitHubServer } from "../support/github-server.j
 
 /** The artifacts success step against the GitHub stand-in, on a draft the real @semantic-release/github created. */
 
-const FAST = { retries: 3, retryDelayMs: 5, timeoutMs: 1000 };
+const FAST = { attempts: 4, retryDelayMs: 5, timeoutMs: 1000 };
 const NOTES = "## v2.1.0 — 2025-01-01\n\n### Added\n\n- **cli:** energy report ([abc1234](https://github.com/o/r/commit/abc1234))";
 const WHEEL_SHA = "c".repeat(64);
 const DIGEST = `sha256:${"d".repeat(64)}`;
@@ -75,7 +75,7 @@ test("the artifacts section goes into the draft below the notes; the draft stays
   const ghRelease = await publishDraft(f);
   const releases = [ghRelease, ...PUBLISHED];
 
-  const first = await recordArtifacts({}, f.context(releases), FAST);
+  const first = (await recordArtifacts({}, f.context(releases), FAST))!;
   const [draft] = f.server.releases();
   assert.equal(draft.draft, true);
   assert.equal(first.changed, true);
@@ -92,7 +92,7 @@ test("the artifacts section goes into the draft below the notes; the draft stays
 
   f.server.clearRequests();
   const manifestBytes = readFileSync(manifestPath, "utf8");
-  const second = await recordArtifacts({}, f.context(releases), FAST);
+  const second = (await recordArtifacts({}, f.context(releases), FAST))!;
   assert.equal(second.changed, false);
   assert.equal(f.server.releases()[0].body, draft.body, "identical body after a rerun");
   // no PATCH when nothing changed
@@ -126,7 +126,7 @@ test("without an id in context.releases the draft is found by tag", async () => 
   const draft = f.server.addRelease({ tag_name: "v2.1.0", draft: true, body: NOTES });
   f.server.addRelease({ tag_name: "v2.0.0", body: "older" });
 
-  const result = await recordArtifacts({}, f.context([...PUBLISHED]), FAST);
+  const result = (await recordArtifacts({}, f.context([...PUBLISHED]), FAST))!;
   assert.equal(result.releaseId, draft.id);
   assert.ok(f.server.release(draft.id)!.body!.includes(SECTION_START));
   assert.equal(f.server.release(draft.id)!.draft, true);
@@ -177,12 +177,12 @@ test("a persistent API failure ends in EGITHUBAPI; a wrong token in EGITHUBAPI (
 test("artifacts.manifest chooses the manifest path, false writes none; no GITHUB_STEP_SUMMARY, no summary", async () => {
   const f = await fixture();
   const ghRelease = seedDraft(f);
-  const result = await recordArtifacts({ artifacts: { manifest: false } }, f.context([ghRelease, ...PUBLISHED], { GITHUB_STEP_SUMMARY: "" }), FAST);
+  const result = (await recordArtifacts({ artifacts: { manifest: false } }, f.context([ghRelease, ...PUBLISHED], { GITHUB_STEP_SUMMARY: "" }), FAST))!;
   assert.equal(result.manifestPath, null);
   assert.equal(existsSync(join(f.cwd, "release-manifest.json")), false);
   assert.equal(existsSync(f.summary), false);
 
-  const custom = await recordArtifacts({ artifacts: { manifest: "out/release.json" } }, f.context([ghRelease, ...PUBLISHED]), FAST);
+  const custom = (await recordArtifacts({ artifacts: { manifest: "out/release.json" } }, f.context([ghRelease, ...PUBLISHED]), FAST))!;
   assert.equal(custom.manifestPath, join(f.cwd, "out", "release.json"));
   assert.equal(JSON.parse(readFileSync(custom.manifestPath!, "utf8")).tag, "v2.1.0");
 });
