@@ -3,7 +3,7 @@ import type { Context, PluginConfig } from "../context.js";
 import { getError, isSemanticReleaseError } from "../errors.js";
 import { gatedRelease, milestoneVerdict, type GatedRelease, type Milestone } from "../cadence/gate.js";
 import { readCadenceOptions, type CadenceOptions } from "../cadence/options.js";
-import { GitHubClient, githubApiUrl, githubToken, parseGitHubRepo } from "../github/client.js";
+import { githubClientFor } from "../release/github.js";
 
 /**
  * The release type the commits call for (the real commit-analyzer, conventionalcommits
@@ -38,26 +38,16 @@ export async function analyzeCommits(pluginConfig: PluginConfig, context: Contex
 
 /** The milestone (null: there is none); undefined when a dry run without a token cannot look. */
 async function findMilestone(pluginConfig: PluginConfig, context: Context, gated: GatedRelease): Promise<Milestone | null | undefined> {
-  const token = githubToken(context.env);
-  if (!token) {
-    if (context.options.dryRun) {
-      context.logger.warn(
-        "%s release %s held in this dry run: without a GitHub token (GITHUB_TOKEN or GH_TOKEN) the milestone %s cannot be checked",
-        gated.type,
-        gated.version,
-        gated.milestone,
-      );
-      return undefined;
-    }
-    throw getError("ENOGHTOKEN");
+  const client = githubClientFor(pluginConfig, context);
+  if (!client) {
+    context.logger.warn(
+      "%s release %s held in this dry run: without a GitHub token (GITHUB_TOKEN or GH_TOKEN) the milestone %s cannot be checked",
+      gated.type,
+      gated.version,
+      gated.milestone,
+    );
+    return undefined;
   }
-  const repo = parseGitHubRepo(String(context.options.repositoryUrl ?? ""));
-  if (!repo) {
-    throw getError("EINVALIDCONFIG", {
-      problems: [{ key: `cadence.${gated.type}`, reason: `"milestone" reads GitHub milestones, and repositoryUrl ${JSON.stringify(context.options.repositoryUrl)} is not a GitHub repository` }],
-    });
-  }
-  const client = new GitHubClient({ token, ...repo, apiUrl: githubApiUrl(pluginConfig, context.env) });
   try {
     return await client.findMilestone(gated.milestone);
   } catch (error) {
