@@ -287,6 +287,27 @@ The token (${code("GITHUB_TOKEN")} or ${code("GH_TOKEN")}) must be able to read 
     message: `There is no release tag ${tag} to resume${reason ? ` (${reason})` : ""}.`,
     details: `${code("pyrelease resume --tag <tag>")} finishes a release whose tag already exists (semantic-release pushed it, or you tagged the release commit by hand). Check the name with ${code("git tag --list")} and ${code("git ls-remote --tags origin")}; the tag must match ${code("tagFormat")} (default ${code("v${version}")}). To start a new release, run semantic-release instead.`,
   }),
+  // ---- lifecycle ----
+  EDRAFTASSET: ({ tag, url, expected, files }: Facts): ErrorText => ({
+    message: `The draft release of ${tag} holds other bytes for ${files.map((f: Facts) => f.name).join(", ")} than ${expected}.`,
+    details: `The draft release (${url}) keeps the files of the release as its durable record, and a kept file is never replaced:
+
+${list(files.map((f: Facts) => `${code(f.name)}: the draft's sha256 ${code(f.draft)}, expected ${code(f.expected)}`))}
+
+Nothing was uploaded to PyPI. Either the release was rebuilt and the build is not byte-identical (setuptools and pdm-backend sdists, compiled wheels), or an asset was replaced by hand. Check which copy PyPI has (the sha256 on the project's "Download files" page). If the draft's copy is wrong, delete that asset from the draft on GitHub and run ${code(`npx pyrelease resume --tag ${tag}`)}: it keeps what is there and rebuilds only what is missing.`,
+  }),
+
+  EGITHUBPERMISSION: ({ owner, repo }: Facts): ErrorText => ({
+    message: `The GitHub token may not create releases in ${owner}/${repo}; nothing was tagged.`,
+    details: `GitHub refused a release write (HTTP 403), so this release would have stopped after pushing its tag. Give the token write access to the repository's contents:
+
+\`\`\`yaml
+permissions:
+  contents: write   # tag + draft release
+\`\`\`
+
+A fine-grained personal access token needs "Contents: Read and write"; a classic one the ${code("repo")} scope (${code("public_repo")} for a public repository).`,
+  }),
 } satisfies Record<string, (facts: Facts) => ErrorText>;
 
 export type ErrorCode = keyof typeof errorTexts;
