@@ -89,7 +89,7 @@ describe("pyrelease resume", () => {
     assert.ok(releases[0].draft, "still a draft for the curator");
     assert.ok(releases[0].body?.includes(ARTIFACTS_START), "artifacts section written");
     for (const file of pypi.files()) assert.ok(releases[0].body!.includes(file.sha256), `${file.filename}'s sha256 is in the release`);
-    const manifest = JSON.parse(readFileSync(join(repo.dir, "release-manifest.json"), "utf8"));
+    const manifest = JSON.parse(readFileSync(join(repo.dir, "dist", "release-manifest.json"), "utf8"));
     assert.match(JSON.stringify(manifest), /1\.1\.0/);
     assert.equal(git(repo.dir, ["worktree", "list"]).split("\n").length, 1, "the temporary worktree is gone");
 
@@ -136,15 +136,26 @@ describe("the fail step", () => {
     assert.match(text, /`EUPLOAD`/);
   });
 
-  test("before the tag: no resume command, just rerun", async () => {
+  test("before the tag: no resume command, but the codes and 'run it again' in the log and the job summary", async () => {
     const project = makeProject();
     cleanups.push(() => project.cleanup());
     const summary = join(project.dir, "..", "summary.md");
     writeFileSync(summary, "");
     const { context, output } = pluginContext({ cwd: project.dir, gitHead: project.gitHead, env: { GITHUB_STEP_SUMMARY: summary } });
+    context.errors = [Object.assign(new Error("The commits call for minor release 2.0.0, but pyproject.toml says 1.9.0."), { code: "EVERSIONMISMATCH" })];
     await fail({}, context);
     assert.doesNotMatch(output(), /pyrelease resume/);
     assert.match(output(), /Nothing was tagged/);
-    assert.equal(readFileSync(summary, "utf8"), "");
+    const text = readFileSync(summary, "utf8");
+    assert.match(text, /^## Release v2\.0\.0 failed before anything was tagged\n/);
+    assert.match(text, /- `EVERSIONMISMATCH` The commits call for minor release 2\.0\.0/);
+    assert.doesNotMatch(text, /pyrelease resume/);
+
+    // A failure in verifyConditions comes before semantic-release knows the version.
+    writeFileSync(summary, "");
+    delete context.nextRelease;
+    context.errors = [Object.assign(new Error("No GitHub token was found in GITHUB_TOKEN or GH_TOKEN."), { code: "ENOGHTOKEN" })];
+    await fail({}, context);
+    assert.match(readFileSync(summary, "utf8"), /^## Release failed before anything was tagged\n[\s\S]*`ENOGHTOKEN`/);
   });
 });
