@@ -1,5 +1,5 @@
 import type { Context, PluginConfig } from "../context.js";
-import { getError, throwAll } from "../errors.js";
+import { getError } from "../errors.js";
 import type { GitHubRelease } from "../github/client.js";
 import { keepInDraft } from "../github/assets.js";
 import { recordArtifacts } from "../release/record.js";
@@ -55,10 +55,14 @@ export async function verifyConditions(pluginConfig: PluginConfig, context: Cont
     context.logger.log("GitHub: a real run proves the token may create the release (a release-notes preview, which stores nothing) before anything is tagged");
     return;
   }
-  const errors: Error[] = [];
-  if (!(await client.canWriteReleases(PROBE_TAG, context.branch?.name ?? "HEAD"))) errors.push(getError("EGITHUBPERMISSION", { owner: client.owner, repo: client.repo }));
-  else context.logger.log("GitHub: the token may create releases in %s/%s", client.owner, client.repo);
-  throwAll(errors);
+  const target = context.nextRelease?.gitHead ?? context.branch?.name ?? "HEAD";
+  const allowed = await client.canWriteReleases(PROBE_TAG, target).catch((error: Error) => {
+    // Only a refusal proves anything; any other failure is left to the real write to report.
+    context.logger.warn("GitHub: could not check the permission to create releases (%s)", error.message);
+    return undefined;
+  });
+  if (allowed === false) throw getError("EGITHUBPERMISSION", { owner: client.owner, repo: client.repo });
+  if (allowed) context.logger.log("GitHub: the token may create releases in %s/%s", client.owner, client.repo);
 }
 
 export async function verifyRelease(pluginConfig: PluginConfig, context: Context): Promise<void> {
