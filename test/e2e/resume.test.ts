@@ -74,6 +74,11 @@ describe("pyrelease resume", () => {
     assert.equal(pypi.files().length, 1, "half the release is on the index");
     assert.equal(github.releases().length, 1);
     assert.ok(!github.releases()[0].body?.includes(ARTIFACTS_START), "no artifacts section yet");
+    // The job summary of the failed run says what failed and the command that finishes it.
+    const failed = readFileSync(summary, "utf8");
+    assert.match(failed, /## Release v1\.1\.0 stopped halfway/);
+    assert.match(failed, /- `EUPLOAD` Uploading /);
+    assert.match(failed, /```sh\nnpx pyrelease resume --tag v1\.1\.0\n```/);
 
     // Someone moves main on meanwhile: resume must publish the tagged commit, not HEAD.
     repo.commit("feat: after the release", { "pyproject.toml": readFileSync(join(repo.dir, "pyproject.toml"), "utf8").replace('version = "1.1.0"', 'version = "1.2.0"') });
@@ -120,6 +125,23 @@ describe("pyrelease resume", () => {
 });
 
 describe("the fail step", () => {
+  test("the real CLI, failing before the tag: the job summary lists the codes and says to run it again", async () => {
+    if (!needPythonTools()) return;
+    const repo = exampleHistory("1.0.5");
+    cleanups.push(() => repo.cleanup());
+    const summary = join(repo.root, "summary.md");
+    writeFileSync(summary, "");
+    const github = await startGitHubServer();
+    cleanups.push(() => github.close());
+    const run = await runSemanticRelease(repo.dir, ["--no-ci"], { GITHUB_TOKEN: github.token, GITHUB_API_URL: github.url, PYPI_TOKEN: "pypi-unused-0123456789", GITHUB_STEP_SUMMARY: summary });
+    assert.notEqual(run.code, 0, run.output);
+    expect(repo.remoteTags()).toEqual(["v1.0.0"]);
+    const text = readFileSync(summary, "utf8");
+    assert.match(text, /^## Release v1\.1\.0 failed before anything was tagged\n/);
+    assert.match(text, /- `EVERSIONMISMATCH` The commits call for/);
+    assert.doesNotMatch(text, /pyrelease resume/);
+  });
+
   test("after the tag exists: logs the exact resume command and appends it to the job summary", async () => {
     const project = makeProject();
     cleanups.push(() => project.cleanup());
