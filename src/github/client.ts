@@ -256,7 +256,7 @@ function boundedFetch(timeoutMs: number, transferTimeoutMs: number, proxy: strin
   };
   return (async (url: string | URL | Request, init: RequestInit = {}) => {
     const headers = new Headers(init.headers);
-    const transfer = init.body instanceof Uint8Array || headers.get("accept") === "application/octet-stream";
+    const transfer = ArrayBuffer.isView(init.body) || headers.get("accept") === "application/octet-stream";
     const ms = transfer ? transferTimeoutMs : timeoutMs;
     const deadline = AbortSignal.timeout(ms);
     try {

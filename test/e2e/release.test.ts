@@ -78,6 +78,7 @@ describe("a real release of the example", () => {
     const run = await runSemanticRelease(repo.dir, [], actionsEnv("main", summary));
     assert.equal(run.code, 0, run.output);
     assert.match(run.output, /Published release 1\.1\.0/);
+    assert.match(run.output, /GitHub: the token may create releases in o\/r/, "proved before the tag");
     expect(repo.remoteTags().sort()).toEqual(["v1.0.0", "v1.1.0"]);
 
     // PyPI: the sdist and the wheel, uploaded once each.
@@ -183,7 +184,9 @@ describe("versionMode write", () => {
     repos.push(repo);
     const before = repo.read("pyproject.toml");
     const uploadsBefore = pypi.uploads().length;
-    const run = await runSemanticRelease(repo.dir, [], actionsReleaseEnv(github, pypi, "main"));
+    // Its own GitHub: the shared stand-in already has a v1.1.0 draft, which keeps the first test's files.
+    const ownGithub = await startGitHubServer();
+    const run = await runSemanticRelease(repo.dir, [], actionsReleaseEnv(ownGithub, pypi, "main")).finally(() => ownGithub.close());
     assert.equal(run.code, 0, run.output);
     assert.match(run.output, /Wrote version 1\.1\.0 into pyproject\.toml \(was 1\.0\.0\)/);
     assert.equal(repo.read("pyproject.toml"), before.replace('version = "1.0.0"  # the single source of truth', 'version = "1.1.0"  # the single source of truth'), "only the version changed");
