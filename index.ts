@@ -1,10 +1,10 @@
+import { DEFAULT_TAG_FORMAT, RELEASE_PLUGINS, pluginPath } from "./src/release/plugins.js";
+
 /**
  * The shareable config: `"extends": "semantic-release-config-pyproject"`.
  * Options live under the top-level keys `pyproject`, `pypi`, `images`, `notes`, `cadence`
  * and `artifacts` of the user's config; every plugin reads its own key.
  */
-const PLUGIN = (name: string) => `semantic-release-config-pyproject/${name}`;
-
 const config = {
   branches: [
     // maintenance: 1.x, 1.2.x, 1.x.x
@@ -14,10 +14,9 @@ const config = {
     { name: "beta", prerelease: "beta" },
     { name: "alpha", prerelease: "alpha" },
   ],
-  tagFormat: "v${version}",
-  // Order matters: publish runs the draft release first, so an interrupted upload
-  // leaves a draft to finish; success then records every artifact in it.
-  plugins: [PLUGIN("analyze"), PLUGIN("notes"), PLUGIN("pyproject"), PLUGIN("artifacts"), PLUGIN("pypi"), PLUGIN("images")],
+  tagFormat: DEFAULT_TAG_FORMAT,
+  // The order is the lifecycle table's (src/release/plugins.ts), which `pyrelease resume` replays.
+  plugins: RELEASE_PLUGINS.map(pluginPath),
 };
 
 export default config;

@@ -1,11 +1,6 @@
 import { appendFile } from "node:fs/promises";
 
-/** The tag that triggered this CI run (GitHub Actions or GitLab), if any. */
-export function triggeringTag(env: Record<string, string | undefined>): string | undefined {
-  if (env.GITHUB_REF_TYPE === "tag" && env.GITHUB_REF_NAME) return env.GITHUB_REF_NAME;
-  if (env.CI_COMMIT_TAG) return env.CI_COMMIT_TAG;
-  return undefined;
-}
+export { triggeringTag } from "./release/trigger.js";
 
 /** The version inside a tag, per semantic-release's tagFormat (`v${version}` → `v2.0.0` → `2.0.0`). */
 export function versionFromTag(tag: string, tagFormat = "v${version}"): string | undefined {

@@ -3,7 +3,7 @@ import type { Command, CommandIO } from "./commands/io.js";
 
 const USAGE = `usage: pyrelease <command>
 
-  plan                                   what the next release would do (no credentials used)
+  plan [--verbose]                       what the next release would do (no credentials used)
   check-version --tag vX.Y.Z             exit 1 (ETAGMISMATCH) unless pyproject.toml holds that version
   resume --tag vX.Y.Z                    finish a release whose tag exists but whose publish failed halfway
   images build --only axis=value,… --version V

@@ -461,6 +461,27 @@ ${list(files.map((f: Facts) => `${f.path} (${describeChange(f.status)})`))}${mor
 
 Commit them, or discard them (${code("git stash")}, ${code("git checkout -- <file>")}), then release again. A step of your CI that changes tracked files (a formatter, a lock update, a generated file) should commit its change or write outside the repository. A dry run (${code("--dry-run")}, ${code("pyrelease plan")}) only warns.`,
   }),
+  // ---- lifecycle ----
+  EDRAFTASSET: ({ tag, url, expected, files }: Facts): ErrorText => ({
+    message: `The draft release of ${tag} holds other bytes for ${files.map((f: Facts) => f.name).join(", ")} than ${expected}.`,
+    details: `The draft release (${url}) keeps the files of the release as its durable record, and a kept file is never replaced:
+
+${list(files.map((f: Facts) => `${code(f.name)}: the draft's sha256 ${code(f.draft)}, expected ${code(f.expected)}`))}
+
+Nothing was uploaded to PyPI. Either the release was rebuilt and the build is not byte-identical (setuptools and pdm-backend sdists, compiled wheels), or an asset was replaced by hand. Check which copy PyPI has (the sha256 on the project's "Download files" page). If the draft's copy is wrong, delete that asset from the draft on GitHub and run ${code(`npx pyrelease resume --tag ${tag}`)}: it keeps what is there and rebuilds only what is missing.`,
+  }),
+
+  EGITHUBPERMISSION: ({ owner, repo }: Facts): ErrorText => ({
+    message: `The GitHub token may not create releases in ${owner}/${repo}; nothing was tagged.`,
+    details: `GitHub refused a release write (HTTP 403), so this release would have stopped after pushing its tag. Give the token write access to the repository's contents:
+
+\`\`\`yaml
+permissions:
+  contents: write   # tag + draft release
+\`\`\`
+
+A fine-grained personal access token needs "Contents: Read and write"; a classic one the ${code("repo")} scope (${code("public_repo")} for a public repository).`,
+  }),
 } satisfies Record<string, (facts: Facts) => ErrorText>;
 
 export type ErrorCode = keyof typeof errorTexts;

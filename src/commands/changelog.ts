@@ -7,7 +7,8 @@ import { versionFromTag } from "../ci.js";
 import { loadReleaseConfig } from "../config/load.js";
 import { getError } from "../errors.js";
 import { run } from "../exec.js";
-import { GitHubClient, githubApiUrl, githubToken, parseGitHubRepo } from "../github/client.js";
+import { parseGitHubRepo } from "../github/client.js";
+import { githubClientFor } from "../release/github.js";
 import { reportError, type CommandIO } from "./io.js";
 
 const USAGE = `Usage: pyrelease changelog sync --tag vX.Y.Z [--file CHANGELOG.md] [--repo owner/name]
@@ -53,10 +54,8 @@ export async function changelogCommand(argv: string[], io: CommandIO): Promise<n
 }
 
 async function sync(args: SyncArgs, io: CommandIO): Promise<void> {
-  const token = githubToken(io.env);
-  if (!token) throw getError("ENOGHTOKEN");
-  const repo = await repository(args, io);
-  const client = new GitHubClient({ token, ...repo, apiUrl: githubApiUrl({}, io.env) });
+  const { owner, repo } = await repository(args, io);
+  const client = githubClientFor({}, { env: io.env, options: { repositoryUrl: `https://github.com/${owner}/${repo}` } })!;
   const release = await client.findReleaseByTag(args.tag);
   if (!release || release.draft) throw getError("ERELEASEDRAFT", { tag: args.tag });
 

@@ -5,7 +5,7 @@ import { run } from "../exec.js";
 import { ociLabels } from "../images/labels.js";
 import { imagesOptions, skipReason } from "../images/release.js";
 import { buildSelected, DEFAULT_DIGEST_DIR, finalizeAll } from "../images/scaleout.js";
-import { recordImagesInDraft } from "../images/record.js";
+import { recordImagesInDraft } from "../release/record.js";
 import { buildTime } from "../plugins/images.js";
 import { releasePep440 } from "../version/release.js";
 import { reportError, type CommandIO } from "./io.js";

@@ -1,11 +1,17 @@
-import { backoffMs, sleep } from "../retry.js";
+import { Octokit } from "@octokit/core";
+import { paginateRest } from "@octokit/plugin-paginate-rest";
+import { retry } from "@octokit/plugin-retry";
+import { throttling } from "@octokit/plugin-throttling";
 import { getError } from "../errors.js";
 
 /**
- * A small GitHub REST client on fetch, for what @semantic-release/github does not do:
- * find a draft (drafts cannot be fetched by tag), rewrite its body, read milestones.
- * Transient failures (5xx, 429, network errors, timeouts) are retried with backoff;
- * the last failure becomes EGITHUBAPI. The token never appears in an error.
+ * The GitHub REST operations this package needs beyond @semantic-release/github: find a
+ * draft (drafts cannot be fetched by tag), rewrite its body, keep its assets, read
+ * milestones, probe write permission. Octokit with the retry, throttling and paginate
+ * plugins, set up the way @semantic-release/github's lib/octokit.js sets them up (proxy,
+ * GHES base URL). Every failure becomes EGITHUBAPI; the token never appears in one.
+ *
+ * Adding an operation: one method that calls `this.#call(action, () => this.#octokit.request(…))`.
  */
 
 export const DEFAULT_GITHUB_API_URL = "https://api.github.com";
@@ -14,14 +20,20 @@ export interface GitHubClientOptions {
   token: string;
   owner: string;
   repo: string;
-  /** Default: `GITHUB_API_URL`, else https://api.github.com. */
+  /** REST API base; default https://api.github.com. */
   apiUrl?: string;
-  /** Retries after the first attempt (default 4). */
-  retries?: number;
-  /** First backoff delay; doubles on each retry (default 1000 ms). */
+  /** An HTTP(S) proxy URL, as @semantic-release/github's `proxy` option. */
+  proxy?: string | false;
+  /** Tries per request, the first included (default 4). */
+  attempts?: number;
+  /** Octokit's retry plugin waits (try²) × this before try n+1 (default 1000 ms). */
   retryDelayMs?: number;
-  /** Per-request timeout (default 30 s). */
+  /** Give up on one API request after this long (default 30 s). */
   timeoutMs?: number;
+  /** Give up on one asset upload or download after this long (default 10 min). */
+  transferTimeoutMs?: number;
+  /** Where octokit's own warnings go (rate limits, deprecations). */
+  warn?: (message: string) => void;
 }
 
 export interface GitHubRelease {
@@ -32,9 +44,23 @@ export interface GitHubRelease {
   draft: boolean;
   prerelease: boolean;
   html_url: string;
+  upload_url: string;
   target_commitish?: string;
   published_at?: string | null;
-  upload_url?: string;
+  assets?: GitHubAsset[];
+}
+
+export interface GitHubAsset {
+  id: number;
+  name: string;
+  label?: string | null;
+  /** `uploaded`; an interrupted upload leaves `open` (docs: "starter"), which may be deleted. */
+  state: string;
+  content_type: string;
+  size: number;
+  /** `sha256:<hex>`, computed by GitHub on upload (since 2025-06); null on older servers. */
+  digest?: string | null;
+  browser_download_url: string;
 }
 
 export interface GitHubMilestone {
@@ -72,41 +98,52 @@ export interface GitHubIssue {
   milestone: GitHubMilestone | null;
 }
 
-export type ReleaseFields = Partial<Pick<GitHubRelease, "tag_name" | "name" | "body" | "draft" | "prerelease" | "target_commitish">> & {
+export interface ReleaseFields {
+  tag_name?: string;
+  name?: string;
+  body?: string;
+  draft?: boolean;
+  prerelease?: boolean;
+  target_commitish?: string;
   make_latest?: "true" | "false" | "legacy";
-};
-
-interface Reply {
-  status: number;
-  data: any;
-  link: string | null;
 }
 
-const TRANSIENT_STATUS = (status: number) => status >= 500 || status === 429;
+const PreparedOctokit = Octokit.plugin(paginateRest, retry, throttling);
+type OctokitClient = InstanceType<typeof PreparedOctokit>;
 
 export class GitHubClient {
   readonly owner: string;
   readonly repo: string;
   readonly apiUrl: string;
+  readonly #octokit: OctokitClient;
   readonly #token: string;
-  readonly #retries: number;
-  readonly #retryDelayMs: number;
-  readonly #timeoutMs: number;
 
   constructor(options: GitHubClientOptions) {
     this.owner = options.owner;
     this.repo = options.repo;
-    this.apiUrl = (options.apiUrl || process.env.GITHUB_API_URL || DEFAULT_GITHUB_API_URL).replace(/\/+$/, "");
+    this.apiUrl = (options.apiUrl || DEFAULT_GITHUB_API_URL).replace(/\/+$/, "");
     this.#token = options.token;
-    this.#retries = options.retries ?? 4;
-    this.#retryDelayMs = options.retryDelayMs ?? 1000;
-    this.#timeoutMs = options.timeoutMs ?? 30_000;
+    const retries = Math.max((options.attempts ?? 4) - 1, 0);
+    // As @semantic-release/github: wait as GitHub asks, as many times as any other failure is retried.
+    const onLimit = (retryAfter: number, request: { method: string; url: string }, _octokit: unknown, retryCount: number) => {
+      const again = retryCount < retries;
+      options.warn?.(`GitHub rate limit reached for ${request.method} ${request.url}; ${again ? `trying again in ${retryAfter} s` : "giving up"}`);
+      return again;
+    };
+    this.#octokit = new PreparedOctokit({
+      auth: options.token,
+      baseUrl: this.apiUrl,
+      userAgent: "semantic-release-config-pyproject",
+      retry: { retries, retryAfterBaseValue: options.retryDelayMs ?? 1000 },
+      throttle: { onRateLimit: onLimit, onSecondaryRateLimit: onLimit },
+      request: { fetch: boundedFetch(options.timeoutMs ?? 30_000, options.transferTimeoutMs ?? 600_000, options.proxy || undefined) },
+      log: { debug: () => {}, info: () => {}, warn: (message: string) => options.warn?.(message), error: () => {} },
+    });
   }
 
   /** The release with this id, drafts included; null when it does not exist (any more). */
   async getRelease(id: number): Promise<GitHubRelease | null> {
-    const reply = await this.#request("GET", `${this.#repoPath}/releases/${id}`, `read release ${id}`, { allow404: true });
-    return reply.status === 404 ? null : reply.data;
+    return this.#orNull(`read release ${id}`, async () => (await this.#octokit.request("GET /repos/{owner}/{repo}/releases/{release_id}", { ...this.#repo, release_id: id })).data as GitHubRelease);
   }
 
   /**
@@ -115,29 +152,88 @@ export class GitHubClient {
    */
   async findReleaseByTag(tag: string): Promise<GitHubRelease | null> {
     const action = `find the release for ${tag}`;
-    const direct = await this.#request("GET", `${this.#repoPath}/releases/tags/${encodeURIComponent(tag)}`, action, { allow404: true });
-    if (direct.status !== 404) return direct.data;
-    for await (const release of this.#paginate<GitHubRelease>(`${this.#repoPath}/releases?per_page=100`, action)) {
-      if (release.tag_name === tag) return release;
-    }
-    return null;
+    const direct = await this.#orNull(action, async () => (await this.#octokit.request("GET /repos/{owner}/{repo}/releases/tags/{tag}", { ...this.#repo, tag })).data as GitHubRelease);
+    if (direct) return direct;
+    return this.#call(action, async () => {
+      for await (const page of this.#octokit.paginate.iterator("GET /repos/{owner}/{repo}/releases", { ...this.#repo, per_page: 100 })) {
+        const found = page.data.find((release) => release.tag_name === tag);
+        if (found) return found as GitHubRelease;
+      }
+      return null;
+    });
   }
 
   async createRelease(fields: ReleaseFields & { tag_name: string }): Promise<GitHubRelease> {
-    return (await this.#request("POST", `${this.#repoPath}/releases`, `create the release ${fields.tag_name}`, { body: fields })).data;
+    return this.#call(`create the release ${fields.tag_name}`, async () => (await this.#octokit.request("POST /repos/{owner}/{repo}/releases", { ...this.#repo, ...fields })).data as GitHubRelease);
   }
 
   /** Change only the given fields; everything else (e.g. `draft`) stays as it is. */
   async updateRelease(id: number, fields: ReleaseFields): Promise<GitHubRelease> {
-    return (await this.#request("PATCH", `${this.#repoPath}/releases/${id}`, `update release ${id}`, { body: fields })).data;
+    return this.#call(`update release ${id}`, async () => (await this.#octokit.request("PATCH /repos/{owner}/{repo}/releases/{release_id}", { ...this.#repo, release_id: id, ...fields })).data as GitHubRelease);
+  }
+
+  /** Every asset of a release, whatever its state. */
+  async listAssets(releaseId: number): Promise<GitHubAsset[]> {
+    return this.#call(`list the assets of release ${releaseId}`, async () =>
+      (await this.#octokit.paginate("GET /repos/{owner}/{repo}/releases/{release_id}/assets", { ...this.#repo, release_id: releaseId, per_page: 100 })) as GitHubAsset[],
+    );
+  }
+
+  /** Upload one asset to the release's `upload_url` (a URI template with `{?name,label}`). */
+  async uploadAsset(release: Pick<GitHubRelease, "id" | "upload_url">, name: string, bytes: Uint8Array, contentType = "application/octet-stream"): Promise<GitHubAsset> {
+    return this.#call(`upload ${name} to release ${release.id}`, async () =>
+      (
+        await this.#octokit.request({
+          method: "POST",
+          url: release.upload_url,
+          name,
+          data: bytes,
+          headers: { "content-type": contentType, "content-length": bytes.length },
+        })
+      ).data as GitHubAsset,
+    );
+  }
+
+  /** The bytes of an asset: `Accept: application/octet-stream` answers them, or a redirect to them. */
+  async downloadAsset(asset: Pick<GitHubAsset, "id" | "name">): Promise<Buffer> {
+    return this.#call(`download ${asset.name}`, async () => {
+      const { data } = await this.#octokit.request("GET /repos/{owner}/{repo}/releases/assets/{asset_id}", {
+        ...this.#repo,
+        asset_id: asset.id,
+        headers: { accept: "application/octet-stream" },
+      });
+      return Buffer.from(data as unknown as ArrayBuffer);
+    });
+  }
+
+  async deleteAsset(asset: Pick<GitHubAsset, "id" | "name">): Promise<void> {
+    await this.#call(`delete ${asset.name}`, () => this.#octokit.request("DELETE /repos/{owner}/{repo}/releases/assets/{asset_id}", { ...this.#repo, asset_id: asset.id }));
+  }
+
+  /**
+   * Proves the token may write releases (`contents: write`) without writing anything:
+   * generating notes needs that permission and stores nothing. False when GitHub refuses (403).
+   */
+  async canWriteReleases(tag: string, target: string): Promise<boolean> {
+    const action = "check permission to create releases";
+    try {
+      await this.#octokit.request("POST /repos/{owner}/{repo}/releases/generate-notes", { ...this.#repo, tag_name: tag, target_commitish: target });
+      return true;
+    } catch (error) {
+      if ((error as { status?: number }).status === 403) return false;
+      throw this.#error(action, error);
+    }
   }
 
   /** The milestone with exactly this title, open or closed; null when there is none. */
   async findMilestone(title: string): Promise<GitHubMilestone | null> {
-    for await (const milestone of this.#paginate<GitHubMilestone>(`${this.#repoPath}/milestones?state=all&per_page=100`, `read the milestone ${title}`)) {
-      if (milestone.title === title) return milestone;
-    }
-    return null;
+    return this.#call(`read the milestone ${title}`, async () => {
+      for await (const page of this.#octokit.paginate.iterator("GET /repos/{owner}/{repo}/milestones", { ...this.#repo, state: "all", per_page: 100 })) {
+        const found = page.data.find((milestone) => milestone.title === title);
+        if (found) return found as GitHubMilestone;
+      }
+      return null;
+    });
   }
 
   /**
@@ -145,103 +241,105 @@ export class GitHubClient {
    * the answer is `{ total_count, check_runs }`, not a list). `checkName` filters by exact name.
    */
   async listCheckRuns(ref: string, checkName?: string): Promise<GitHubCheckRun[]> {
-    const action = `read the check runs${checkName ? ` named ${checkName}` : ""} of ${ref}`;
-    const query = new URLSearchParams({ per_page: "100", ...(checkName ? { check_name: checkName } : {}) });
-    const runs: GitHubCheckRun[] = [];
-    let next: string | null = `${this.#repoPath}/commits/${encodeURIComponent(ref)}/check-runs?${query}`;
-    while (next) {
-      const reply: Reply = await this.#request("GET", next, action);
-      if (!Array.isArray(reply.data?.check_runs)) throw getError("EGITHUBAPI", { action, status: reply.status, reason: "the answer held no check_runs list" });
-      runs.push(...reply.data.check_runs);
-      next = nextLink(reply.link, this.apiUrl);
-    }
-    return runs;
+    return this.#call(`read the check runs${checkName ? ` named ${checkName}` : ""} of ${ref}`, async () => {
+      const runs: GitHubCheckRun[] = [];
+      const pages = this.#octokit.paginate.iterator("GET /repos/{owner}/{repo}/commits/{ref}/check-runs", { ...this.#repo, ref, per_page: 100, ...(checkName ? { check_name: checkName } : {}) });
+      // The paginate plugin unwraps `{ total_count, check_runs }` into the list; a server that omits total_count is read as sent.
+      for await (const page of pages) {
+        const data = page.data as unknown as GitHubCheckRun[] | { check_runs?: GitHubCheckRun[] };
+        runs.push(...(Array.isArray(data) ? data : (data.check_runs ?? [])));
+      }
+      return runs;
+    });
   }
 
   /** The combined commit status of a commit, every page of its statuses (GET /repos/{owner}/{repo}/commits/{ref}/status). */
   async getCombinedStatus(ref: string): Promise<{ state: string; statuses: GitHubCommitStatus[] }> {
-    const action = `read the commit statuses of ${ref}`;
-    const statuses: GitHubCommitStatus[] = [];
-    let state = "pending";
-    let next: string | null = `${this.#repoPath}/commits/${encodeURIComponent(ref)}/status?per_page=100`;
-    while (next) {
-      const reply: Reply = await this.#request("GET", next, action);
-      if (!Array.isArray(reply.data?.statuses)) throw getError("EGITHUBAPI", { action, status: reply.status, reason: "the answer held no statuses list" });
-      state = String(reply.data.state);
-      statuses.push(...reply.data.statuses);
-      next = nextLink(reply.link, this.apiUrl);
-    }
-    return { state, statuses };
+    return this.#call(`read the commit statuses of ${ref}`, async () => {
+      const statuses: GitHubCommitStatus[] = [];
+      let state = "pending";
+      for await (const page of this.#octokit.paginate.iterator("GET /repos/{owner}/{repo}/commits/{ref}/status", { ...this.#repo, ref, per_page: 100 })) {
+        const data = page.data as unknown as { state?: string; statuses?: GitHubCommitStatus[] } | GitHubCommitStatus[];
+        if (Array.isArray(data)) statuses.push(...data);
+        else {
+          state = String(data.state ?? state);
+          statuses.push(...(data.statuses ?? []));
+        }
+      }
+      return { state, statuses };
+    });
   }
 
   /** An issue or pull request by number, with its milestone; null when there is none (404, or 410 for a deleted issue). */
   async getIssue(issueNumber: number): Promise<GitHubIssue | null> {
-    const path = `${this.#repoPath}/issues/${issueNumber}`;
-    const reply = await this.#request("GET", path, `read issue #${issueNumber}`, { allow404: true }).catch((error) => {
-      if ((error as { code?: string }).code === "EGITHUBAPI" && /HTTP 410/.test(String((error as Error).message))) return { status: 404, data: null, link: null };
-      throw error;
+    const action = `read issue #${issueNumber}`;
+    try {
+      return (await this.#octokit.request("GET /repos/{owner}/{repo}/issues/{issue_number}", { ...this.#repo, issue_number: issueNumber })).data as unknown as GitHubIssue;
+    } catch (error) {
+      const status = (error as { status?: number }).status;
+      if (status === 404 || status === 410) return null;
+      throw this.#error(action, error);
+    }
+  }
+
+  get #repo() {
+    return { owner: this.owner, repo: this.repo };
+  }
+
+  async #call<T>(action: string, request: () => Promise<T>): Promise<T> {
+    try {
+      return await request();
+    } catch (error) {
+      throw this.#error(action, error);
+    }
+  }
+
+  async #orNull<T>(action: string, request: () => Promise<T>): Promise<T | null> {
+    try {
+      return await request();
+    } catch (error) {
+      if ((error as { status?: number }).status === 404) return null;
+      throw this.#error(action, error);
+    }
+  }
+
+  #error(action: string, error: unknown): Error {
+    const failure = error as { status?: number; message?: string; response?: { data?: unknown } };
+    // Octokit reports a network failure as status 500 without a response.
+    const status = failure.response ? failure.status : undefined;
+    const reason = failure.response ? githubReason(failure.response.data, failure.message ?? "") : (failure.message ?? String(error));
+    return getError("EGITHUBAPI", { action, status, reason: redact(reason, this.#token) });
+  }
+}
+
+/**
+ * fetch with a deadline per request (longer for asset transfers), through a proxy when one
+ * is set. A timeout is reported as a network failure, so octokit's retry plugin retries it.
+ */
+function boundedFetch(timeoutMs: number, transferTimeoutMs: number, proxy: string | undefined): typeof fetch {
+  let proxied: Promise<typeof fetch> | undefined;
+  const base = (): Promise<typeof fetch> => {
+    if (!proxy) return Promise.resolve(fetch);
+    proxied ??= import("undici").then(({ ProxyAgent, fetch: undiciFetch }) => {
+      const dispatcher = new ProxyAgent({ uri: proxy });
+      return ((url: any, init: any) => undiciFetch(url, { ...init, dispatcher })) as unknown as typeof fetch;
     });
-    return reply.status === 404 ? null : reply.data;
-  }
-
-  get #repoPath(): string {
-    return `/repos/${encodeURIComponent(this.owner)}/${encodeURIComponent(this.repo)}`;
-  }
-
-  async *#paginate<T>(path: string, action: string): AsyncGenerator<T> {
-    let next: string | null = path;
-    while (next) {
-      const reply: Reply = await this.#request("GET", next, action);
-      if (!Array.isArray(reply.data)) throw getError("EGITHUBAPI", { action, status: reply.status, reason: "the answer was not a list" });
-      yield* reply.data as T[];
-      next = nextLink(reply.link, this.apiUrl);
+    return proxied;
+  };
+  return (async (url: string | URL | Request, init: RequestInit = {}) => {
+    const headers = new Headers(init.headers);
+    const transfer = ArrayBuffer.isView(init.body) || headers.get("accept") === "application/octet-stream";
+    const ms = transfer ? transferTimeoutMs : timeoutMs;
+    const deadline = AbortSignal.timeout(ms);
+    try {
+      return await (await base())(url, { ...init, signal: init.signal ? AbortSignal.any([init.signal, deadline]) : deadline });
+    } catch (error) {
+      // Rethrown as the TypeError @octokit/request expects of fetch (made here, so `instanceof` holds in any realm).
+      const failure = error as { name?: string; message?: string; cause?: { message?: string; code?: string } };
+      const reason = failure?.name === "TimeoutError" ? `no answer within ${ms} ms` : (failure?.cause?.message ?? failure?.cause?.code ?? failure?.message ?? String(error));
+      throw new TypeError("fetch failed", { cause: new Error(reason) });
     }
-  }
-
-  async #request(method: string, pathOrUrl: string, action: string, options: { body?: unknown; allow404?: boolean } = {}): Promise<Reply> {
-    const url = pathOrUrl.startsWith("http") ? pathOrUrl : `${this.apiUrl}${pathOrUrl}`;
-    let failure: { status?: number; reason: string; retryAfter?: number } = { reason: "no attempt was made" };
-    for (let attempt = 0; attempt <= this.#retries; attempt++) {
-      if (attempt > 0) await sleep(this.#backoff(attempt, failure));
-      let response: Response;
-      try {
-        response = await fetch(url, {
-          method,
-          headers: {
-            accept: "application/vnd.github+json",
-            authorization: `token ${this.#token}`,
-            "user-agent": "semantic-release-config-pyproject",
-            "x-github-api-version": "2022-11-28",
-            ...(options.body === undefined ? {} : { "content-type": "application/json" }),
-          },
-          body: options.body === undefined ? undefined : JSON.stringify(options.body),
-          signal: AbortSignal.timeout(this.#timeoutMs),
-        });
-      } catch (error) {
-        failure = { reason: networkReason(error, this.#timeoutMs) };
-        continue;
-      }
-      let text: string;
-      try {
-        text = await response.text();
-      } catch (error) {
-        failure = { status: response.status, reason: networkReason(error, this.#timeoutMs) };
-        continue;
-      }
-      const data = parseJson(text);
-      if (response.ok || (options.allow404 && response.status === 404)) {
-        return { status: response.status, data, link: response.headers.get("link") };
-      }
-      failure = { status: response.status, reason: githubReason(data, text), retryAfter: retryAfterMs(response) };
-      if (!TRANSIENT_STATUS(response.status)) break;
-    }
-    throw getError("EGITHUBAPI", { action, status: failure.status, reason: redact(failure.reason, this.#token) });
-  }
-
-  #backoff(attempt: number, failure: { retryAfter?: number }): number {
-    const exponential = backoffMs(attempt + 1, this.#retryDelayMs);
-    return failure.retryAfter !== undefined ? Math.max(failure.retryAfter, exponential) : exponential;
-  }
+  }) as typeof fetch;
 }
 
 /** `owner`/`repo` from any URL form git and semantic-release accept; null for anything else. */
@@ -279,45 +377,25 @@ export function githubApiUrl(pluginConfig: Record<string, any>, env: Record<stri
   return DEFAULT_GITHUB_API_URL;
 }
 
-/** The rel="next" URL, followed only on the API's own origin so the token goes nowhere else. */
-function nextLink(link: string | null, apiUrl: string): string | null {
-  const next = link?.split(",").map((part) => /<([^>]+)>;\s*rel="next"/.exec(part)?.[1]).find(Boolean);
-  if (!next) return null;
-  return new URL(next).origin === new URL(apiUrl).origin ? next : null;
+/** The proxy the way @semantic-release/github resolves it (its lib/resolve-config.js): `proxy`, else `http_proxy`/`HTTP_PROXY`. */
+export function githubProxy(pluginConfig: Record<string, any>, env: Record<string, string | undefined>): string | false {
+  const proxy = pluginConfig.proxy ?? (env.http_proxy || env.HTTP_PROXY || false);
+  if (!proxy) return false;
+  if (typeof proxy === "string") return proxy;
+  if (typeof proxy === "object" && proxy.host) return `${proxy.protocol ?? "http"}://${proxy.host}${proxy.port ? `:${proxy.port}` : ""}`;
+  return false;
 }
 
-function parseJson(text: string): any {
-  if (!text) return undefined;
-  try {
-    return JSON.parse(text);
-  } catch {
-    return text;
-  }
-}
-
-function githubReason(data: any, text: string): string {
+function githubReason(data: any, fallback: string): string {
   if (data && typeof data === "object" && typeof data.message === "string") {
     const details = Array.isArray(data.errors)
       ? data.errors.map((e: any) => (typeof e === "string" ? e : [e.field, e.code, e.message].filter(Boolean).join(" "))).join("; ")
       : "";
     return details ? `${data.message} (${details})` : data.message;
   }
-  return text.slice(0, 300);
-}
-
-function networkReason(error: unknown, timeoutMs: number): string {
-  const e = error as { name?: string; message?: string; cause?: { code?: string; message?: string } };
-  if (e?.name === "TimeoutError") return `no answer within ${timeoutMs} ms`;
-  return e?.cause?.code ?? e?.cause?.message ?? e?.message ?? String(error);
-}
-
-function retryAfterMs(response: Response): number | undefined {
-  const header = response.headers.get("retry-after");
-  const seconds = header ? Number(header) : NaN;
-  return Number.isFinite(seconds) && seconds >= 0 && seconds <= 60 ? seconds * 1000 : undefined;
+  return typeof data === "string" && data ? data.slice(0, 300) : fallback;
 }
 
 function redact(text: string, token: string): string {
   return token && token.length >= 6 ? text.split(token).join("***") : text;
 }
-

@@ -13,9 +13,10 @@ import { formatDuration, readGatesOptions, type GatesOptions } from "../gates/op
 import { reportHold } from "../gates/report.js";
 import { readOnUnbumped, unbumpedHold, type OnUnbumped } from "../gates/unbumped.js";
 import { waitForChecks } from "../gates/wait.js";
-import { GitHubClient, githubApiUrl, githubToken, parseGitHubRepo } from "../github/client.js";
+import type { GitHubClient } from "../github/client.js";
 import { readPyprojectOptions } from "../pyproject/options.js";
 import { readPyproject } from "../pyproject/read.js";
+import { githubClientFor } from "../release/github.js";
 
 /**
  * Whether the commits make a release, and when it may go out:
@@ -104,7 +105,7 @@ async function passesCadence(pluginConfig: PluginConfig, context: Context, optio
     return true;
   }
   const what = gated.milestone ?? "of the referenced work";
-  const client = githubClient(pluginConfig, context, `cadence.${gated.type}`);
+  const client = githubClientFor(pluginConfig, context);
   if (!client) {
     await reportHold(context, {
       kind: "milestone",
@@ -142,7 +143,7 @@ async function passesChecks(pluginConfig: PluginConfig, context: Context, option
   if (options.checks.length === 0) return true;
   const version = upcomingVersion(context, type);
   const names = options.checks.join(", ");
-  const client = githubClient(pluginConfig, context, "gates.checks");
+  const client = githubClientFor(pluginConfig, context);
   if (!client) {
     await reportHold(context, {
       kind: "checks",
@@ -183,18 +184,3 @@ async function passesChecks(pluginConfig: PluginConfig, context: Context, option
   return false;
 }
 
-/** A client for the repository, or undefined in a dry run without a token (the caller says what it cannot check). */
-function githubClient(pluginConfig: PluginConfig, context: Context, optionKey: string): GitHubClient | undefined {
-  const token = githubToken(context.env);
-  if (!token) {
-    if (context.options.dryRun) return undefined;
-    throw getError("ENOGHTOKEN");
-  }
-  const repo = parseGitHubRepo(String(context.options.repositoryUrl ?? ""));
-  if (!repo) {
-    throw getError("EINVALIDCONFIG", {
-      problems: [{ key: optionKey, reason: `reads the GitHub API, and repositoryUrl ${JSON.stringify(context.options.repositoryUrl)} is not a GitHub repository` }],
-    });
-  }
-  return new GitHubClient({ token, ...repo, apiUrl: githubApiUrl(pluginConfig, context.env) });
-}

@@ -1,7 +1,8 @@
 import type { Context, PluginConfig } from "../context.js";
 import { getError, throwAll } from "../errors.js";
+import { resolve } from "node:path";
 import { maskInActions } from "../ci.js";
-import { describeDist, plannedDistNames, type DistFile } from "../pypi/dists.js";
+import { plannedDistNames, releaseDistsIn } from "../pypi/dists.js";
 import type { Output } from "../pypi/log.js";
 import { credentialRoute, describeRoute, probeTrustedPublishing } from "../pypi/oidc.js";
 import { projectPageUrl, readPypiOptions, type PypiOptions } from "../pypi/options.js";
@@ -13,10 +14,6 @@ import { readPyprojectOptions } from "../pyproject/options.js";
 import { readPyproject, type Pyproject } from "../pyproject/read.js";
 import { versionBuildEnv } from "../pyproject/scm.js";
 import { releasePep440 } from "../version/release.js";
-
-/** The files prepare built, per working copy and release commit, for publish to upload. */
-const prepared = new Map<string, DistFile[]>();
-const preparedKey = (context: Context, version: string) => `${context.cwd}\0${context.nextRelease?.gitHead ?? ""}\0${version}`;
 
 function output(context: Context): Output {
   const stream = context.stdout ?? process.stdout;
@@ -105,8 +102,7 @@ export async function verifyRelease(pluginConfig: PluginConfig, context: Context
 export async function prepare(pluginConfig: PluginConfig, context: Context): Promise<void> {
   const options = optionsOrThrow(pluginConfig);
   const { pyproject, version, buildEnv } = await release(pluginConfig, context);
-  const files = await prepareDists({ options, cwd: context.cwd, pyprojectFile: pyproject.file, name: pyproject.name, version, gitHead: context.nextRelease?.gitHead, out: output(context), project: projectFacts(pyproject), buildEnv });
-  prepared.set(preparedKey(context, version), files);
+  await prepareDists({ options, cwd: context.cwd, pyprojectFile: pyproject.file, name: pyproject.name, version, gitHead: context.nextRelease?.gitHead, out: output(context), project: projectFacts(pyproject), buildEnv });
 }
 
 /** Upload what the index lacks, with a token minted just now. */
@@ -118,13 +114,9 @@ export async function publish(pluginConfig: PluginConfig, context: Context) {
     return false;
   }
   const out = output(context);
-  let files = prepared.get(preparedKey(context, version));
-  // Files changed or gone since prepare (or prepare never ran here, as in a resume): build again.
-  const current = files && (await Promise.all(files.map((f) => describeDist(f.path).catch(() => undefined))));
-  if (!files || !current || current.some((f, i) => f?.sha256 !== files![i].sha256)) {
-    if (files) context.logger.warn("PyPI: the built files changed since prepare; building again");
-    files = await prepareDists({ options, cwd: context.cwd, pyprojectFile: pyproject.file, name: pyproject.name, version, gitHead: context.nextRelease?.gitHead, out, project: projectFacts(pyproject), buildEnv });
-  }
+  // The release's files in distDir: prepare's, or the originals `pyrelease resume` restored from the draft release.
+  let files = await releaseDistsIn(resolve(context.cwd, options.distDir), pyproject.name, version);
+  if (!files.length) files = await prepareDists({ options, cwd: context.cwd, pyprojectFile: pyproject.file, name: pyproject.name, version, gitHead: context.nextRelease?.gitHead, out, project: projectFacts(pyproject), buildEnv });
   const report = await publishDists({ options, cwd: context.cwd, env: context.env, name: pyproject.name, version, files, out });
   if (!report.uploaded.length) context.logger.log("PyPI: every file of %s %s was already published", pyproject.name, version);
   return {

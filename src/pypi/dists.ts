@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
-import { readFile } from "node:fs/promises";
-import { basename } from "node:path";
+import { readdir, readFile } from "node:fs/promises";
+import { basename, join } from "node:path";
 import { normalizeDistName } from "../pyproject/read.js";
 import { normalizePep440, samePep440 } from "../version/pep440.js";
 import { ALL_DISTS, type Dist } from "./options.js";
@@ -104,4 +104,14 @@ export function isPlannedDist(filename: string, name: string, version: string, d
 export async function describeDist(path: string): Promise<DistFile> {
   const bytes = await readFile(path);
   return { path, filename: basename(path), sha256: createHash("sha256").update(bytes).digest("hex"), size: bytes.length };
+}
+
+/** The files of `name` `version` in `dir` (prepare's, or those resume restored from the draft), hashed; none when `dir` does not exist. */
+export async function releaseDistsIn(dir: string, name: string, version: string): Promise<DistFile[]> {
+  const names = await readdir(dir).catch((error: NodeJS.ErrnoException) => {
+    if (error.code === "ENOENT") return [] as string[];
+    throw error;
+  });
+  const mine = names.filter((filename) => parseDistFilename(filename) && !distMismatch(filename, name, version)).sort();
+  return Promise.all(mine.map((filename) => describeDist(join(dir, filename))));
 }

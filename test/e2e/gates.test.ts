@@ -137,7 +137,7 @@ test("the stand-in's checks and statuses APIs validate like GitHub's and paginat
   for (let i = 0; i < 130; i++) server.addStatus({ sha, context: `ci/${i}`, state: "success" });
   server.addStatus({ sha, context: "ci/7", state: "failure" });
   for (let i = 0; i < 3; i++) server.addCheckRun({ head_sha: sha, name: "gpu-ci", status: "completed", conclusion: i === 2 ? "success" : "failure" });
-  const client = new GitHubClient({ token: server.token, owner: "o", repo: "r", apiUrl: server.url, retries: 0 });
+  const client = new GitHubClient({ token: server.token, owner: "o", repo: "r", apiUrl: server.url, attempts: 1 });
 
   const combined = await client.getCombinedStatus(sha);
   assert.equal(combined.statuses.length, 130, "two pages, the newest status per context");

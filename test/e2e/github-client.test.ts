@@ -1,6 +1,9 @@
 import { test, expect } from "@jest/globals";
 import { onCleanup } from "../support/cleanup.js";
 import assert from "node:assert/strict";
+import { createHash } from "node:crypto";
+import { createServer, request as httpRequest } from "node:http";
+import { connect, type AddressInfo } from "node:net";
 import { GitHubClient } from "../../src/github/client.js";
 import { startGitHubServer, type GitHubServer } from "../support/github-server.js";
 
@@ -9,7 +12,7 @@ import { startGitHubServer, type GitHubServer } from "../support/github-server.j
 async function setup(token?: string) {
   const server = await startGitHubServer({ token: "ghs_client_test_token_1" });
   onCleanup(() => server.close());
-  const client = new GitHubClient({ token: token ?? server.token, owner: "o", repo: "r", apiUrl: server.url, retries: 3, retryDelayMs: 5, timeoutMs: 300 });
+  const client = new GitHubClient({ token: token ?? server.token, owner: "o", repo: "r", apiUrl: server.url, attempts: 4, retryDelayMs: 5, timeoutMs: 300 });
   return { server, client };
 }
 
@@ -106,6 +109,103 @@ test("an unreachable API becomes EGITHUBAPI naming the network error", async () 
   const server = await startGitHubServer();
   const url = server.url;
   await server.close();
-  const client = new GitHubClient({ token: "ghs_whatever_token", owner: "o", repo: "r", apiUrl: url, retries: 1, retryDelayMs: 1 });
+  const client = new GitHubClient({ token: "ghs_whatever_token", owner: "o", repo: "r", apiUrl: url, attempts: 2, retryDelayMs: 1 });
   await assert.rejects(client.getRelease(1), (error: any) => error.code === "EGITHUBAPI" && /ECONNREFUSED/.test(error.details));
+});
+
+test("with a proxy (the `proxy` option or HTTP_PROXY), every request goes through it", async () => {
+  const server = await startGitHubServer();
+  onCleanup(() => server.close());
+  const seen: string[] = [];
+  // A loopback forward proxy: CONNECT tunnels (what undici's ProxyAgent opens) and absolute-form requests.
+  const proxy = createServer((req, res) => {
+    seen.push(`${req.method} ${req.url}`);
+    const target = new URL(req.url!);
+    const upstream = httpRequest({ host: target.hostname, port: target.port, path: target.pathname + target.search, method: req.method, headers: req.headers }, (answer) => {
+      res.writeHead(answer.statusCode!, answer.headers);
+      answer.pipe(res);
+    });
+    req.pipe(upstream);
+  });
+  proxy.on("connect", (req, client, head) => {
+    seen.push(`CONNECT ${req.url}`);
+    const [host, port] = req.url!.split(":");
+    const upstream = connect(Number(port), host, () => {
+      client.write("HTTP/1.1 200 Connection Established\r\n\r\n");
+      upstream.write(head);
+      upstream.pipe(client);
+      client.pipe(upstream);
+    });
+    upstream.on("error", () => client.destroy());
+    client.on("error", () => upstream.destroy());
+  });
+  await new Promise<void>((resolve) => proxy.listen(0, "127.0.0.1", resolve));
+  onCleanup(() => new Promise((resolve) => (proxy.closeAllConnections(), proxy.close(resolve))));
+  const proxyUrl = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
+
+  server.addRelease({ tag_name: "v1.0.0", draft: true });
+  const client = new GitHubClient({ token: server.token, owner: "o", repo: "r", apiUrl: server.url, proxy: proxyUrl, attempts: 1 });
+  assert.equal((await client.findReleaseByTag("v1.0.0"))?.tag_name, "v1.0.0");
+  assert.ok(seen.length >= 1, "the proxy saw the requests");
+  assert.ok(seen.every((line) => line.includes(new URL(server.url).host)), seen.join("\n"));
+  expect(server.requests().map((r) => r.status)).toEqual([404, 200]);
+});
+
+test("release assets: upload through upload_url, list with GitHub's digest, download through the storage redirect, delete", async () => {
+  const { server, client } = await setup();
+  const release = await client.createRelease({ tag_name: "v2.0.0", draft: true });
+  const bytes = Buffer.from("wheel bytes \x00\x01\x02");
+  const uploaded = await client.uploadAsset(release, "demo-2.0.0-py3-none-any.whl", bytes, "application/zip");
+  expect([uploaded.name, uploaded.size, uploaded.state, uploaded.content_type]).toEqual(["demo-2.0.0-py3-none-any.whl", bytes.length, "uploaded", "application/zip"]);
+  assert.equal(uploaded.digest, `sha256:${createHash("sha256").update(bytes).digest("hex")}`);
+  expect((await client.listAssets(release.id)).map((a) => a.name)).toEqual(["demo-2.0.0-py3-none-any.whl"]);
+
+  server.clearRequests();
+  expect(await client.downloadAsset(uploaded)).toEqual(bytes);
+  const [api, storage] = server.requests();
+  expect([api.route, api.status, storage.route, storage.status]).toEqual(["GET /repos/{owner}/{repo}/releases/assets/{asset_id}", 302, "GET asset storage", 200]);
+  assert.equal(storage.auth, "none", "the token is not sent to the storage origin");
+
+  await assert.rejects(client.uploadAsset(release, "demo-2.0.0-py3-none-any.whl", bytes), (e: any) => e.code === "EGITHUBAPI" && /already_exists/.test(e.details) && /HTTP 422/.test(e.message));
+  await client.deleteAsset(uploaded);
+  expect(await client.listAssets(release.id)).toEqual([]);
+  await assert.rejects(client.downloadAsset(uploaded), (e: any) => e.code === "EGITHUBAPI" && /HTTP 404/.test(e.message));
+});
+
+test("the stand-in validates uploads like GitHub: Content-Type and Content-Length required; storage refuses a forwarded token", async () => {
+  const { server, client } = await setup();
+  const release = await client.createRelease({ tag_name: "v2.0.0", draft: true });
+  const upload = `${server.url}/uploads/repos/o/r/releases/${release.id}/assets?name=a.txt`;
+  const auth = { authorization: `Bearer ${server.token}`, "user-agent": "test" };
+  const noType = await fetch(upload, { method: "POST", headers: auth, body: new Uint8Array([1, 2, 3]) });
+  assert.equal(noType.status, 422);
+  assert.match(await noType.text(), /content_type/);
+  assert.equal((await fetch(upload, { method: "POST", headers: { ...auth, "content-type": "text/plain" }, body: new Uint8Array([1, 2, 3]) })).status, 201);
+
+  const [asset] = await client.listAssets(release.id);
+  const redirect = await fetch(`${server.url}/repos/o/r/releases/assets/${asset.id}`, { headers: { ...auth, accept: "application/octet-stream" }, redirect: "manual" });
+  assert.equal(redirect.status, 302);
+  const location = redirect.headers.get("location")!;
+  assert.equal((await fetch(location, { headers: auth })).status, 400, "a presigned URL refuses a second credential");
+  assert.equal((await fetch(location.replace(/signature=\w+/, "signature=0"))).status, 403);
+  expect(Buffer.from(await (await fetch(location)).arrayBuffer())).toEqual(Buffer.from([1, 2, 3]));
+});
+
+test("an upload that fails upstream (502) leaves a `starter` asset, retried uploads then meet already_exists", async () => {
+  const { server, client } = await setup();
+  const release = await client.createRelease({ tag_name: "v2.0.0", draft: true });
+  server.injectFault("POST /uploads/repos/{owner}/{repo}/releases/{release_id}/assets", { status: 502 });
+  await assert.rejects(client.uploadAsset(release, "x.tar.gz", Buffer.from("x")), (e: any) => e.code === "EGITHUBAPI" && /already_exists/.test(e.details));
+  const [starter] = await client.listAssets(release.id);
+  expect([starter.name, starter.state, starter.size, starter.digest]).toEqual(["x.tar.gz", "starter", 0, null]);
+});
+
+test("canWriteReleases: true with contents: write, false for a read-only token; nothing is stored", async () => {
+  const { server, client } = await setup();
+  assert.equal(await client.canWriteReleases("v9.9.9", "main"), true);
+  const readOnly = await startGitHubServer({ push: false });
+  onCleanup(() => readOnly.close());
+  const reader = new GitHubClient({ token: readOnly.token, owner: "o", repo: "r", apiUrl: readOnly.url, attempts: 1 });
+  assert.equal(await reader.canWriteReleases("v9.9.9", "main"), false);
+  expect([server.releases(), readOnly.releases()]).toEqual([[], []]);
 });

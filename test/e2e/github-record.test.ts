@@ -6,13 +6,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as github from "@semantic-release/github";
 import type { Context } from "../../src/context.js";
-import { recordArtifacts } from "../../src/github/record.js";
+import { recordArtifacts } from "../../src/release/record.js";
 import { SECTION_END, SECTION_START } from "../../src/github/section.js";
 import { startGitHubServer, type GitHubServer } from "../support/github-server.js";
 
 /** The artifacts success step against the GitHub stand-in, on a draft the real @semantic-release/github created. */
 
-const FAST = { retries: 3, retryDelayMs: 5, timeoutMs: 1000 };
+const FAST = { attempts: 4, retryDelayMs: 5, timeoutMs: 1000 };
 const NOTES = "## v2.1.0 — 2025-01-01\n\n### Added\n\n- **cli:** energy report ([abc1234](https://github.com/o/r/commit/abc1234))";
 const WHEEL_SHA = "c".repeat(64);
 const DIGEST = `sha256:${"d".repeat(64)}`;
@@ -75,7 +75,7 @@ test("the artifacts section goes into the draft below the notes; the draft stays
   const ghRelease = await publishDraft(f);
   const releases = [ghRelease, ...PUBLISHED];
 
-  const first = await recordArtifacts({}, f.context(releases), FAST);
+  const first = (await recordArtifacts({}, f.context(releases), FAST))!;
   const [draft] = f.server.releases();
   assert.equal(draft.draft, true);
   assert.equal(first.changed, true);
@@ -85,18 +85,21 @@ test("the artifacts section goes into the draft below the notes; the draft stays
   assert.ok(draft.body!.includes(`\`docker.io/llenergymeasure/pytorch@${DIGEST}\``));
   assert.ok(draft.body!.includes("pip install llenergymeasure==2.1.0"));
 
-  const manifestPath = join(f.cwd, "release-manifest.json");
+  // Beside the dists (pypi.distDir), not in the repository root; and the same bytes as an asset of the release.
+  const manifestPath = join(f.cwd, "dist", "release-manifest.json");
+  assert.equal(first.manifestPath, manifestPath);
+  expect(f.server.assetBytes(draft.id, "release-manifest.json")).toEqual(readFileSync(manifestPath));
   const manifest = JSON.parse(readFileSync(manifestPath, "utf8"));
   expect([manifest.tag, manifest.commit, manifest.files[0].sha256, manifest.images[0].pin]).toEqual(["v2.1.0", "f".repeat(40), WHEEL_SHA, `docker.io/llenergymeasure/pytorch@${DIGEST}`]);
   assert.equal(readFileSync(f.summary, "utf8"), `${first.markdown}\n\n`);
 
   f.server.clearRequests();
   const manifestBytes = readFileSync(manifestPath, "utf8");
-  const second = await recordArtifacts({}, f.context(releases), FAST);
+  const second = (await recordArtifacts({}, f.context(releases), FAST))!;
   assert.equal(second.changed, false);
   assert.equal(f.server.releases()[0].body, draft.body, "identical body after a rerun");
-  // no PATCH when nothing changed
-  expect(f.server.requests().map((r) => r.method)).toEqual(["GET"]);
+  // no PATCH and no upload when nothing changed: the release and its asset list are read
+  expect(f.server.requests().map((r) => r.method)).toEqual(["GET", "GET"]);
   assert.equal(readFileSync(manifestPath, "utf8"), manifestBytes);
 });
 
@@ -126,7 +129,7 @@ test("without an id in context.releases the draft is found by tag", async () => 
   const draft = f.server.addRelease({ tag_name: "v2.1.0", draft: true, body: NOTES });
   f.server.addRelease({ tag_name: "v2.0.0", body: "older" });
 
-  const result = await recordArtifacts({}, f.context([...PUBLISHED]), FAST);
+  const result = (await recordArtifacts({}, f.context([...PUBLISHED]), FAST))!;
   assert.equal(result.releaseId, draft.id);
   assert.ok(f.server.release(draft.id)!.body!.includes(SECTION_START));
   assert.equal(f.server.release(draft.id)!.draft, true);
@@ -174,15 +177,17 @@ test("a persistent API failure ends in EGITHUBAPI; a wrong token in EGITHUBAPI (
   });
 });
 
-test("artifacts.manifest chooses the manifest path, false writes none; no GITHUB_STEP_SUMMARY, no summary", async () => {
+test("artifacts.manifest chooses the manifest path, false writes no local file; no GITHUB_STEP_SUMMARY, no summary", async () => {
   const f = await fixture();
   const ghRelease = seedDraft(f);
-  const result = await recordArtifacts({ artifacts: { manifest: false } }, f.context([ghRelease, ...PUBLISHED], { GITHUB_STEP_SUMMARY: "" }), FAST);
+  const result = (await recordArtifacts({ artifacts: { manifest: false } }, f.context([ghRelease, ...PUBLISHED], { GITHUB_STEP_SUMMARY: "" }), FAST))!;
   assert.equal(result.manifestPath, null);
+  assert.equal(existsSync(join(f.cwd, "dist", "release-manifest.json")), false);
   assert.equal(existsSync(join(f.cwd, "release-manifest.json")), false);
+  assert.ok(f.server.assetBytes(ghRelease.id, "release-manifest.json"), "the release keeps its manifest as an asset all the same");
   assert.equal(existsSync(f.summary), false);
 
-  const custom = await recordArtifacts({ artifacts: { manifest: "out/release.json" } }, f.context([ghRelease, ...PUBLISHED]), FAST);
+  const custom = (await recordArtifacts({ artifacts: { manifest: "out/release.json" } }, f.context([ghRelease, ...PUBLISHED]), FAST))!;
   assert.equal(custom.manifestPath, join(f.cwd, "out", "release.json"));
   assert.equal(JSON.parse(readFileSync(custom.manifestPath!, "utf8")).tag, "v2.1.0");
 });

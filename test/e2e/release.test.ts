@@ -78,6 +78,7 @@ describe("a real release of the example", () => {
     const run = await runSemanticRelease(repo.dir, [], actionsEnv("main", summary));
     assert.equal(run.code, 0, run.output);
     assert.match(run.output, /Published release 1\.1\.0/);
+    assert.match(run.output, /GitHub: the token may create releases in o\/r/, "proved before the tag");
     expect(repo.remoteTags().sort()).toEqual(["v1.0.0", "v1.1.0"]);
 
     // PyPI: the sdist and the wheel, uploaded once each.
@@ -111,8 +112,16 @@ describe("a real release of the example", () => {
       assert.equal(await registry!.digest(`llenergymeasure/${backend}`, "latest"), await registry!.digest(`llenergymeasure/${backend}`, "1.1.0-cuda12"));
     }
 
-    // The machine-readable record and the job summary.
-    const manifest = JSON.parse(readFileSync(join(repo.dir, "release-manifest.json"), "utf8"));
+    // The draft keeps the very files PyPI got, with SHA256SUMS, before anything went to PyPI.
+    const kept = new Map(draft.assets.map((asset) => [asset.name, asset.digest]));
+    for (const file of files) assert.equal(kept.get(file.filename), `sha256:${file.sha256}`, `${file.filename} kept in the draft`);
+    const sums = github.assetBytes(draft.id, "SHA256SUMS")!.toString();
+    for (const file of files) assert.ok(sums.includes(`${file.sha256}  ${file.filename}\n`), sums);
+
+    // The machine-readable record (beside the dists, not left in the repository root, and in the draft) and the job summary.
+    assert.ok(!existsSync(join(repo.dir, "release-manifest.json")), "nothing left untracked in the repository root");
+    const manifest = JSON.parse(readFileSync(join(repo.dir, "dist", "release-manifest.json"), "utf8"));
+    expect(JSON.parse(github.assetBytes(draft.id, "release-manifest.json")!.toString())).toEqual(manifest);
     assert.equal(manifest.pep440, "1.1.0");
     assert.equal(manifest.files.length, 2);
     assert.equal(manifest.images.length, 4);
@@ -176,7 +185,9 @@ describe("versionMode write", () => {
     repos.push(repo);
     const before = repo.read("pyproject.toml");
     const uploadsBefore = pypi.uploads().length;
-    const run = await runSemanticRelease(repo.dir, [], actionsReleaseEnv(github, pypi, "main"));
+    // Its own GitHub: the shared stand-in already has a v1.1.0 draft, which keeps the first test's files.
+    const ownGithub = await startGitHubServer();
+    const run = await runSemanticRelease(repo.dir, [], actionsReleaseEnv(ownGithub, pypi, "main")).finally(() => ownGithub.close());
     assert.equal(run.code, 0, run.output);
     assert.match(run.output, /Wrote version 1\.1\.0 into pyproject\.toml \(was 1\.0\.0\)/);
     assert.equal(repo.read("pyproject.toml"), before.replace('version = "1.0.0"  # the single source of truth', 'version = "1.1.0"  # the single source of truth'), "only the version changed");

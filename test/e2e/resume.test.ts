@@ -74,6 +74,11 @@ describe("pyrelease resume", () => {
     assert.equal(pypi.files().length, 1, "half the release is on the index");
     assert.equal(github.releases().length, 1);
     assert.ok(!github.releases()[0].body?.includes(ARTIFACTS_START), "no artifacts section yet");
+    // The job summary of the failed run says what failed and the command that finishes it.
+    const failed = readFileSync(summary, "utf8");
+    assert.match(failed, /## Release v1\.1\.0 stopped halfway/);
+    assert.match(failed, /- `EUPLOAD` Uploading /);
+    assert.match(failed, /```sh\nnpx pyrelease resume --tag v1\.1\.0\n```/);
 
     // Someone moves main on meanwhile: resume must publish the tagged commit, not HEAD.
     repo.commit("feat: after the release", { "pyproject.toml": readFileSync(join(repo.dir, "pyproject.toml"), "utf8").replace('version = "1.1.0"', 'version = "1.2.0"') });
@@ -89,7 +94,7 @@ describe("pyrelease resume", () => {
     assert.ok(releases[0].draft, "still a draft for the curator");
     assert.ok(releases[0].body?.includes(ARTIFACTS_START), "artifacts section written");
     for (const file of pypi.files()) assert.ok(releases[0].body!.includes(file.sha256), `${file.filename}'s sha256 is in the release`);
-    const manifest = JSON.parse(readFileSync(join(repo.dir, "release-manifest.json"), "utf8"));
+    const manifest = JSON.parse(readFileSync(join(repo.dir, "dist", "release-manifest.json"), "utf8"));
     assert.match(JSON.stringify(manifest), /1\.1\.0/);
     assert.equal(git(repo.dir, ["worktree", "list"]).split("\n").length, 1, "the temporary worktree is gone");
 
@@ -120,6 +125,23 @@ describe("pyrelease resume", () => {
 });
 
 describe("the fail step", () => {
+  test("the real CLI, failing before the tag: the job summary lists the codes and says to run it again", async () => {
+    if (!needPythonTools()) return;
+    const repo = exampleHistory("1.0.5");
+    cleanups.push(() => repo.cleanup());
+    const summary = join(repo.root, "summary.md");
+    writeFileSync(summary, "");
+    const github = await startGitHubServer();
+    cleanups.push(() => github.close());
+    const run = await runSemanticRelease(repo.dir, ["--no-ci"], { GITHUB_TOKEN: github.token, GITHUB_API_URL: github.url, PYPI_TOKEN: "pypi-unused-0123456789", GITHUB_STEP_SUMMARY: summary });
+    assert.notEqual(run.code, 0, run.output);
+    expect(repo.remoteTags()).toEqual(["v1.0.0"]);
+    const text = readFileSync(summary, "utf8");
+    assert.match(text, /^## Release v1\.1\.0 failed before anything was tagged\n/);
+    assert.match(text, /- `EVERSIONMISMATCH` The commits call for/);
+    assert.doesNotMatch(text, /pyrelease resume/);
+  });
+
   test("after the tag exists: logs the exact resume command and appends it to the job summary", async () => {
     const project = makeProject();
     cleanups.push(() => project.cleanup());
@@ -136,15 +158,26 @@ describe("the fail step", () => {
     assert.match(text, /`EUPLOAD`/);
   });
 
-  test("before the tag: no resume command, just rerun", async () => {
+  test("before the tag: no resume command, but the codes and 'run it again' in the log and the job summary", async () => {
     const project = makeProject();
     cleanups.push(() => project.cleanup());
     const summary = join(project.dir, "..", "summary.md");
     writeFileSync(summary, "");
     const { context, output } = pluginContext({ cwd: project.dir, gitHead: project.gitHead, env: { GITHUB_STEP_SUMMARY: summary } });
+    context.errors = [Object.assign(new Error("The commits call for minor release 2.0.0, but pyproject.toml says 1.9.0."), { code: "EVERSIONMISMATCH" })];
     await fail({}, context);
     assert.doesNotMatch(output(), /pyrelease resume/);
     assert.match(output(), /Nothing was tagged/);
-    assert.equal(readFileSync(summary, "utf8"), "");
+    const text = readFileSync(summary, "utf8");
+    assert.match(text, /^## Release v2\.0\.0 failed before anything was tagged\n/);
+    assert.match(text, /- `EVERSIONMISMATCH` The commits call for minor release 2\.0\.0/);
+    assert.doesNotMatch(text, /pyrelease resume/);
+
+    // A failure in verifyConditions comes before semantic-release knows the version.
+    writeFileSync(summary, "");
+    delete context.nextRelease;
+    context.errors = [Object.assign(new Error("No GitHub token was found in GITHUB_TOKEN or GH_TOKEN."), { code: "ENOGHTOKEN" })];
+    await fail({}, context);
+    assert.match(readFileSync(summary, "utf8"), /^## Release failed before anything was tagged\n[\s\S]*`ENOGHTOKEN`/);
   });
 });

@@ -299,7 +299,7 @@ describe("pyrelease plan", () => {
     const repo = track(exampleHistory("1.1.0"));
     const run = await runPyrelease(repo.dir, ["plan"], { GITHUB_TOKEN: "ghp_should_not_be_used_0123456789", PYPI_TOKEN: "pypi-should-not-be-used-0123" });
     assert.equal(run.code, 0, run.output);
-    assert.match(run.stdout, /Plan: 1\.0\.0 → 1\.1\.0 \(PEP 440 1\.1\.0\), minor release, tag v1\.1\.0, channel default; the GitHub release will be a draft/);
+    assert.match(run.stdout, /Plan: 1\.0\.0 → 1\.1\.0 \(PEP 440 1\.1\.0\), minor release, tag v1\.1\.0, channel default\.\n[\s\S]*GitHub release v1\.1\.0 will be created as a DRAFT/);
     assert.match(run.stdout, /No GitHub token/, "the token given was not used");
     expect(repo.remoteTags()).toEqual(["v1.0.0"]);
   });

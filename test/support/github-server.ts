@@ -1,12 +1,17 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
-import { randomBytes } from "node:crypto";
+import { createHash, createHmac, randomBytes } from "node:crypto";
 
 /**
  * A loopback stand-in for the parts of the GitHub REST API that @semantic-release/github
  * (verifyConditions, publish, success, fail) and src/github/client.ts call. It validates
  * what it receives the way api.github.com does (token, User-Agent, required fields,
  * duplicate tags, drafts invisible by tag) and can fail on demand, per route.
+ *
+ * Release assets follow https://docs.github.com/en/rest/releases/assets: upload to the
+ * release's `upload_url` with `name` and Content-Type/Content-Length, list, delete, and
+ * download with `Accept: application/octet-stream`, answered by a 302 to a signed URL on a
+ * second origin (GitHub's asset storage), which refuses a request that carries a token.
  *
  * Point a client at it with `GITHUB_API_URL=<url>` (or `githubApiUrl`).
  */
@@ -20,6 +25,8 @@ export interface GitHubServerOptions {
   push?: boolean;
   /** Whether the token may read check runs and commit statuses (`checks: read`, `statuses: read`; default true). */
   readChecks?: boolean;
+  /** Installation tokens (GitHub Actions' GITHUB_TOKEN) get no `permissions` on GET /repos; a contents:read one cannot write (403). */
+  installationToken?: boolean;
 }
 
 /** A check run as the Checks API keeps it. */
@@ -57,9 +64,14 @@ export interface StoredAsset {
   id: number;
   name: string;
   label: string | null;
+  /** `uploaded`; an upload that failed upstream leaves `starter` (docs: "Upload a release asset"). */
+  state: string;
   size: number;
   content_type: string;
+  /** `sha256:<hex>` of the bytes, as GitHub has computed on upload since 2025-06 (github.blog changelog 2025-06-03). */
+  digest: string | null;
   browser_download_url: string;
+  bytes: Buffer;
 }
 
 export interface StoredRelease {
@@ -115,6 +127,10 @@ export type GitHubRoute =
   | "GET /repos/{owner}/{repo}/releases/tags/{tag}"
   | "GET /repos/{owner}/{repo}/releases/{release_id}/assets"
   | "POST /uploads/repos/{owner}/{repo}/releases/{release_id}/assets"
+  | "GET /repos/{owner}/{repo}/releases/assets/{asset_id}"
+  | "DELETE /repos/{owner}/{repo}/releases/assets/{asset_id}"
+  | "GET asset storage"
+  | "POST /repos/{owner}/{repo}/releases/generate-notes"
   | "GET /repos/{owner}/{repo}/milestones"
   | "GET /repos/{owner}/{repo}/milestones/{milestone_number}"
   | "POST /repos/{owner}/{repo}/issues"
@@ -137,6 +153,10 @@ export interface GitHubServer {
   /** Change a release the way a curator does on github.com (no request is recorded). */
   editRelease(id: number, fields: Partial<Pick<StoredRelease, "body" | "name" | "draft" | "prerelease">>): StoredRelease;
   addMilestone(fields: { title: string; state?: "open" | "closed"; open_issues?: number; closed_issues?: number; description?: string }): StoredMilestone;
+  /** Put an asset on a release as if uploaded earlier (or by hand on github.com). */
+  addAsset(releaseId: number, name: string, bytes: Buffer, contentType?: string): StoredAsset;
+  /** The bytes of a release's asset, by name. */
+  assetBytes(releaseId: number, name: string): Buffer | undefined;
   /** Close a milestone by title: its open issues count as closed. */
   closeMilestone(title: string): StoredMilestone;
   milestones(): StoredMilestone[];
@@ -168,6 +188,9 @@ const ROUTES: { method: string; pattern: RegExp; route: GitHubRoute; keys: strin
   ["GET", "/repos/:owner/:repo/releases", "GET /repos/{owner}/{repo}/releases"],
   ["POST", "/repos/:owner/:repo/releases", "POST /repos/{owner}/{repo}/releases"],
   ["GET", "/repos/:owner/:repo/releases/tags/:tag", "GET /repos/{owner}/{repo}/releases/tags/{tag}"],
+  ["GET", "/repos/:owner/:repo/releases/assets/:asset_id", "GET /repos/{owner}/{repo}/releases/assets/{asset_id}"],
+  ["DELETE", "/repos/:owner/:repo/releases/assets/:asset_id", "DELETE /repos/{owner}/{repo}/releases/assets/{asset_id}"],
+  ["POST", "/repos/:owner/:repo/releases/generate-notes", "POST /repos/{owner}/{repo}/releases/generate-notes"],
   ["GET", "/repos/:owner/:repo/releases/:release_id/assets", "GET /repos/{owner}/{repo}/releases/{release_id}/assets"],
   ["GET", "/repos/:owner/:repo/releases/:release_id", "GET /repos/{owner}/{repo}/releases/{release_id}"],
   ["PATCH", "/repos/:owner/:repo/releases/:release_id", "PATCH /repos/{owner}/{repo}/releases/{release_id}"],
@@ -221,6 +244,8 @@ export async function startGitHubServer(options: GitHubServerOptions = {}): Prom
   const checkRuns: StoredCheckRun[] = [];
   const statuses: StoredStatus[] = [];
   const workItems: StoredWorkItem[] = [];
+  const installationToken = options.installationToken ?? false;
+  const storageKey = randomBytes(16);
 
   const releases: StoredRelease[] = [];
   const milestones: StoredMilestone[] = [];
@@ -234,7 +259,38 @@ export async function startGitHubServer(options: GitHubServerOptions = {}): Prom
   const now = () => new Date((clock += 1000)).toISOString();
 
   let base = "";
+  let storageBase = "";
   const web = `https://github.com/${owner}/${repo}`;
+
+  const assetJson = (a: StoredAsset) => ({
+    url: `${base}/repos/${owner}/${repo}/releases/assets/${a.id}`,
+    browser_download_url: a.browser_download_url,
+    id: a.id,
+    node_id: `RA_${a.id}`,
+    name: a.name,
+    label: a.label,
+    state: a.state,
+    content_type: a.content_type,
+    size: a.size,
+    digest: a.digest,
+    download_count: 0,
+    created_at: "2025-01-01T00:00:00Z",
+    updated_at: "2025-01-01T00:00:00Z",
+    uploader: { login: "github-actions[bot]", type: "Bot" },
+  });
+  const findAsset = (id: string) => {
+    for (const release of releases) {
+      const asset = release.assets.find((a) => String(a.id) === id);
+      if (asset) return { release, asset };
+    }
+    throw new HttpError(404, "Not Found");
+  };
+  /** A signed, short-lived storage URL, as GitHub's redirect for `Accept: application/octet-stream` carries. */
+  const signedUrl = (asset: StoredAsset) => {
+    const expires = Date.now() + 5 * 60_000;
+    const signature = createHmac("sha256", storageKey).update(`${asset.id}:${expires}`).digest("hex");
+    return `${storageBase}/${asset.id}/${encodeURIComponent(asset.name)}?expires=${expires}&signature=${signature}`;
+  };
 
   const releaseJson = (r: StoredRelease) => ({
     url: `${base}/repos/${owner}/${repo}/releases/${r.id}`,
@@ -255,7 +311,7 @@ export async function startGitHubServer(options: GitHubServerOptions = {}): Prom
     created_at: r.created_at,
     published_at: r.published_at,
     author: { login: "github-actions[bot]", type: "Bot" },
-    assets: r.assets,
+    assets: r.assets.map(assetJson),
   });
 
   const milestoneJson = (m: StoredMilestone) => ({
@@ -277,6 +333,22 @@ export async function startGitHubServer(options: GitHubServerOptions = {}): Prom
     if (!release) throw new HttpError(404, "Not Found");
     return release;
   };
+
+  function storeAsset(release: StoredRelease, name: string, bytes: Buffer, contentType: string, state: string): StoredAsset {
+    const asset: StoredAsset = {
+      id: nextId++,
+      name,
+      label: null,
+      state,
+      size: bytes.length,
+      content_type: contentType,
+      digest: state === "uploaded" ? `sha256:${createHash("sha256").update(bytes).digest("hex")}` : null,
+      browser_download_url: `${web}/releases/download/${encodeURIComponent(release.tag_name)}/${encodeURIComponent(name)}`,
+      bytes,
+    };
+    release.assets.push(asset);
+    return asset;
+  }
 
   function createRelease(fields: Partial<StoredRelease> & { tag_name: string }): StoredRelease {
     const draft = fields.draft ?? false;
@@ -330,6 +402,7 @@ export async function startGitHubServer(options: GitHubServerOptions = {}): Prom
 
   function handle(matched: Matched, method: string, url: URL, body: any, raw: Buffer, res: ServerResponse): [number, unknown] {
     const { route, params } = matched;
+    if (route === "HEAD /installation/repositories" && installationToken) return [200, undefined];
     if (route === "HEAD /installation/repositories") throw new HttpError(403, "This endpoint requires you to be authenticated as a GitHub App installation.");
     if (route === "POST /graphql") return [200, graphql(body)];
     if (params.owner.toLowerCase() !== owner.toLowerCase() || params.repo.toLowerCase() !== repo.toLowerCase()) throw new HttpError(404, "Not Found");
@@ -350,7 +423,8 @@ export async function startGitHubServer(options: GitHubServerOptions = {}): Prom
             clone_url: `${web}.git`,
             ssh_url: `git@github.com:${owner}/${repo}.git`,
             default_branch: "main",
-            permissions: { admin: false, maintain: false, push, triage: push, pull: true },
+            // An installation token (GitHub Actions' GITHUB_TOKEN) is answered without `permissions`.
+            ...(installationToken ? {} : { permissions: { admin: false, maintain: false, push, triage: push, pull: true } }),
           },
         ];
       case "GET /repos/{owner}/{repo}/releases": {
@@ -388,22 +462,42 @@ export async function startGitHubServer(options: GitHubServerOptions = {}): Prom
         return [204, undefined];
       }
       case "GET /repos/{owner}/{repo}/releases/{release_id}/assets":
-        return [200, paginate(findRelease(params.release_id).assets, url, res)];
+        return [200, paginate(findRelease(params.release_id).assets, url, res).map(assetJson)];
       case "POST /uploads/repos/{owner}/{repo}/releases/{release_id}/assets": {
+        // https://docs.github.com/en/rest/releases/assets#upload-a-release-asset
         const release = findRelease(params.release_id);
         const name = url.searchParams.get("name");
         if (!name) throw validationFailed("name", "missing_field", "ReleaseAsset");
+        // "Use the required Content-Type header to provide the media type of the asset."
+        if (!res.req.headers["content-type"]) throw validationFailed("content_type", "missing_field", "ReleaseAsset");
+        // "Most libraries will set the required Content-Length header automatically."
+        if (res.req.headers["content-length"] === undefined) throw new HttpError(411, "Length Required");
+        if (Number(res.req.headers["content-length"]) !== raw.length) throw new HttpError(400, "Content-Length does not match the body");
+        // "If you upload an asset with the same filename as another uploaded asset, you'll receive an error and must delete the old file."
         if (release.assets.some((a) => a.name === name)) throw validationFailed("name", "already_exists", "ReleaseAsset");
-        const asset: StoredAsset = {
-          id: nextId++,
-          name,
-          label: url.searchParams.get("label"),
-          size: raw.length,
-          content_type: String(res.req.headers["content-type"] ?? "application/octet-stream"),
-          browser_download_url: `${web}/releases/download/${encodeURIComponent(release.tag_name)}/${encodeURIComponent(name)}`,
-        };
-        release.assets.push(asset);
-        return [201, asset];
+        const asset = storeAsset(release, name, raw, String(res.req.headers["content-type"]), "uploaded");
+        asset.label = url.searchParams.get("label");
+        return [201, assetJson(asset)];
+      }
+      case "GET /repos/{owner}/{repo}/releases/assets/{asset_id}": {
+        const { asset } = findAsset(params.asset_id);
+        // "set the Accept header of the request to application/octet-stream. The API will either redirect the client to the location, or stream it directly"
+        if (String(res.req.headers.accept ?? "").includes("application/octet-stream")) {
+          res.setHeader("Location", signedUrl(asset));
+          return [302, undefined];
+        }
+        return [200, assetJson(asset)];
+      }
+      case "DELETE /repos/{owner}/{repo}/releases/assets/{asset_id}": {
+        const { release, asset } = findAsset(params.asset_id);
+        release.assets.splice(release.assets.indexOf(asset), 1);
+        return [204, undefined];
+      }
+      case "POST /repos/{owner}/{repo}/releases/generate-notes": {
+        // https://docs.github.com/en/rest/releases/releases#generate-release-notes-content-for-a-release
+        // (needs contents: write, checked above; nothing is stored)
+        if (typeof body.tag_name !== "string" || !body.tag_name) throw validationFailed("tag_name", "missing_field");
+        return [200, { name: body.tag_name, body: `**Full Changelog**: ${web}/commits/${body.tag_name}` }];
       }
       case "GET /repos/{owner}/{repo}/milestones": {
         const state = url.searchParams.get("state") ?? "open";
@@ -568,7 +662,7 @@ export async function startGitHubServer(options: GitHubServerOptions = {}): Prom
       route: matched?.route ?? "unknown",
       path: url.pathname,
       query: Object.fromEntries(url.searchParams),
-      body: isUpload ? { bytes: raw.length } : undefined,
+      body: isUpload ? { bytes: raw.length, contentType: req.headers["content-type"] } : undefined,
       auth,
       status: 0,
     };
@@ -600,6 +694,12 @@ export async function startGitHubServer(options: GitHubServerOptions = {}): Prom
       if (auth === "none") throw new HttpError(401, "Requires authentication");
       if (fault && "status" in fault) {
         entry.fault = `status ${fault.status}`;
+        // "When an upstream failure occurs, you will receive a 502 Bad Gateway status. This may leave an empty asset with a state of starter."
+        if (isUpload && fault.status === 502 && matched) {
+          const release = releases.find((r) => String(r.id) === matched.params.release_id);
+          const name = url.searchParams.get("name");
+          if (release && name && !release.assets.some((a) => a.name === name)) storeAsset(release, name, Buffer.alloc(0), String(req.headers["content-type"] ?? ""), "starter");
+        }
         throw new HttpError(fault.status, fault.message ?? (fault.status >= 500 ? "Server Error" : "Injected fault"));
       }
       if (!matched) throw new HttpError(404, "Not Found");
@@ -624,8 +724,38 @@ export async function startGitHubServer(options: GitHubServerOptions = {}): Prom
     socket.on("close", () => sockets.delete(socket));
   });
 
+  /**
+   * Asset storage on its own origin, like the signed URL GitHub redirects downloads to. Like
+   * a presigned S3 URL it refuses a request that also carries an Authorization header ("Only
+   * one auth mechanism allowed"), so a client that forwards the token across origins fails.
+   */
+  const storage = createServer((req, res) => {
+    const url = new URL(req.url ?? "/", storageBase);
+    const [, id] = url.pathname.split("/");
+    const entry: RecordedRequest = { method: req.method ?? "GET", route: "GET asset storage", path: url.pathname, query: {}, body: undefined, auth: authOf(req), status: 0 };
+    recorded.push(entry);
+    const answer = (status: number, text: string) => {
+      entry.status = status;
+      res.writeHead(status, { "Content-Type": "application/xml" }).end(text);
+    };
+    if (req.headers.authorization) return answer(400, "<Error><Code>InvalidArgument</Code><Message>Only one auth mechanism allowed</Message></Error>");
+    const expires = Number(url.searchParams.get("expires"));
+    const expected = createHmac("sha256", storageKey).update(`${id}:${expires}`).digest("hex");
+    if (url.searchParams.get("signature") !== expected || !(expires > Date.now())) return answer(403, "<Error><Code>AccessDenied</Code><Message>Request has expired or its signature does not match</Message></Error>");
+    const asset = releases.flatMap((r) => r.assets).find((a) => String(a.id) === id);
+    if (!asset) return answer(404, "<Error><Code>NoSuchKey</Code></Error>");
+    entry.status = 200;
+    res.writeHead(200, { "Content-Type": "application/octet-stream", "Content-Length": asset.bytes.length }).end(asset.bytes);
+  });
+  storage.on("connection", (socket) => {
+    sockets.add(socket);
+    socket.on("close", () => sockets.delete(socket));
+  });
+
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  await new Promise<void>((resolve) => storage.listen(0, "127.0.0.1", resolve));
+  storageBase = `http://127.0.0.1:${(storage.address() as AddressInfo).port}`;
 
   const copy = <T>(value: T): T => structuredClone(value);
   const milestoneByTitle = (title: string) => {
@@ -672,6 +802,15 @@ export async function startGitHubServer(options: GitHubServerOptions = {}): Prom
       return copy(milestone);
     },
     milestones: () => copy(milestones),
+    addAsset(releaseId, name, bytes, contentType = "application/octet-stream") {
+      const release = releases.find((r) => r.id === releaseId);
+      if (!release) throw new Error(`no release ${releaseId}`);
+      return copy(storeAsset(release, name, bytes, contentType, "uploaded"));
+    },
+    assetBytes: (releaseId, name) => {
+      const asset = releases.find((r) => r.id === releaseId)?.assets.find((a) => a.name === name);
+      return asset ? Buffer.from(asset.bytes) : undefined;
+    },
     issues: () => copy(issues),
     requests: () => copy(recorded),
     clearRequests: () => void recorded.splice(0),
@@ -682,6 +821,7 @@ export async function startGitHubServer(options: GitHubServerOptions = {}): Prom
       new Promise<void>((resolve) => {
         for (const timer of timers) clearTimeout(timer);
         for (const socket of sockets) socket.destroy();
+        storage.close();
         server.close(() => resolve());
       }),
     addCheckRun(fields) {

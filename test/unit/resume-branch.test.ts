@@ -1,6 +1,6 @@
 import { test, expect } from "@jest/globals";
 import assert from "node:assert/strict";
-import { branchOf } from "../../src/commands/resume.js";
+import { branchOf } from "../../src/release/context.js";
 
 test("resume: a prerelease resumes on its prerelease channel", () => {
   expect(branchOf("2.1.0-rc.2", ["2.0.0"])).toEqual({ name: "rc", type: "prerelease", prerelease: "rc", channel: "rc" });
