@@ -7,6 +7,7 @@ import { projectPageUrl, readPypiOptions, type PypiOptions } from "../pypi/optio
 import { prepareDists } from "../pypi/prepare.js";
 import { publishDists } from "../pypi/publish.js";
 import { checkPythonTools } from "../pypi/tools.js";
+import { attestationRecord, attestationsToUpload, checkDistProvenance, provenanceOptions, signDists } from "../provenance/steps.js";
 import { readPyprojectOptions } from "../pyproject/options.js";
 import { readPyproject } from "../pyproject/read.js";
 import { releasePep440 } from "../version/release.js";
@@ -54,6 +55,7 @@ export async function verifyConditions(pluginConfig: PluginConfig, context: Cont
   } else {
     logger.log("PyPI: authenticating with %s", describeRoute(route));
   }
+  errors.push(...checkDistProvenance(pluginConfig, context, tools.twineVersion, uploads));
   throwAll(errors);
 }
 
@@ -73,6 +75,7 @@ export async function prepare(pluginConfig: PluginConfig, context: Context): Pro
   const options = optionsOrThrow(pluginConfig);
   const { pyproject, version } = await release(pluginConfig, context);
   const files = await prepareDists({ options, cwd: context.cwd, pyprojectFile: pyproject.file, name: pyproject.name, version, gitHead: context.nextRelease?.gitHead, out: output(context) });
+  await signDists(pluginConfig, context, files, (await checkPythonTools(options.python, context.cwd, context.env)).twineVersion, options.publish);
   prepared.set(preparedKey(context, version), files);
 }
 
@@ -85,19 +88,25 @@ export async function publish(pluginConfig: PluginConfig, context: Context) {
     return false;
   }
   const out = output(context);
+  const { twineVersion } = await checkPythonTools(options.python, context.cwd, context.env);
   let files = prepared.get(preparedKey(context, version));
   // Files changed or gone since prepare (or prepare never ran here, as in a resume): build again.
   const current = files && (await Promise.all(files.map((f) => describeDist(f.path).catch(() => undefined))));
   if (!files || !current || current.some((f, i) => f?.sha256 !== files![i].sha256)) {
     if (files) context.logger.warn("PyPI: the built files changed since prepare; building again");
     files = await prepareDists({ options, cwd: context.cwd, pyprojectFile: pyproject.file, name: pyproject.name, version, gitHead: context.nextRelease?.gitHead, out });
+    await signDists(pluginConfig, context, files, twineVersion, true);
   }
-  const report = await publishDists({ options, cwd: context.cwd, env: context.env, name: pyproject.name, version, files, out });
+  const signed = await attestationsToUpload(pluginConfig, context, files, twineVersion);
+  const report = await publishDists({ options, cwd: context.cwd, env: context.env, name: pyproject.name, version, files, out, withAttestations: signed.paths.length > 0 });
   if (!report.uploaded.length) context.logger.log("PyPI: every file of %s %s was already published", pyproject.name, version);
   return {
     name: "PyPI",
     url: projectPageUrl(options.indexUrl, pyproject.name, version),
     project: pyproject.name,
-    files: files.map(({ filename, sha256, size }) => ({ filename, sha256, size })),
+    files: files.map(({ filename, sha256, size }) => {
+      const attestation = signed.attestations.find((a) => a.filename === filename);
+      return { filename, sha256, size, ...(attestation ? { attestation: attestationRecord(attestation, provenanceOptions(pluginConfig)) } : {}) };
+    }),
   };
 }

@@ -1,0 +1,73 @@
+import type { Context, PluginConfig } from "../context.js";
+import { getError } from "../errors.js";
+import type { DistFile } from "../pypi/dists.js";
+import { distVerifyCommand, rekorEntryUrl } from "./commands.js";
+import { distVerdict, tooOld, type Verdict } from "./decide.js";
+import { attestDists, uploadableAttestations, type DistAttestation } from "./dists.js";
+import { sigstoreIdentity } from "./identity.js";
+import { readProvenanceOptions, type ProvenanceOptions } from "./options.js";
+import { openSigner } from "./sign.js";
+
+/**
+ * What the `./pypi` plugin calls: one line in verifyConditions that says whether and as whom
+ * the dists get signed (or the EPROVENANCE that stops the run), the signing in prepare, and
+ * the attestations that go with the upload in publish.
+ */
+
+export function provenanceOptions(pluginConfig: PluginConfig): ProvenanceOptions {
+  const { options, problems } = readProvenanceOptions(pluginConfig);
+  if (problems.length) throw getError("EINVALIDCONFIG", { problems });
+  return options;
+}
+
+function verdictFor(pluginConfig: PluginConfig, context: Context, twineVersion: string | undefined, uploads: boolean): Verdict {
+  return distVerdict({ options: provenanceOptions(pluginConfig), identity: sigstoreIdentity(context.env), dryRun: Boolean(context.options.dryRun), twineVersion, uploads });
+}
+
+/** verifyConditions: the provenance line, and the errors that must stop the run before anything is built. */
+export function checkDistProvenance(pluginConfig: PluginConfig, context: Context, twineVersion: string | undefined, uploads: boolean): Error[] {
+  const { problems } = readProvenanceOptions(pluginConfig);
+  if (problems.length) return [getError("EINVALIDCONFIG", { problems })];
+  const verdict = verdictFor(pluginConfig, context, twineVersion, uploads);
+  if (!verdict.sign && verdict.error) return [getError("EPROVENANCE", verdict.error)];
+  if (!verdict.sign && verdict.warn) context.logger.warn(verdict.line);
+  else context.logger.log(verdict.line);
+  return [];
+}
+
+/** prepare (and a publish that had to build again): sign every dist once; undefined when provenance is off. */
+export async function signDists(pluginConfig: PluginConfig, context: Context, files: readonly DistFile[], twineVersion: string | undefined, uploads: boolean): Promise<DistAttestation[] | undefined> {
+  const verdict = verdictFor(pluginConfig, context, twineVersion, uploads);
+  if (!verdict.sign) {
+    if (verdict.error) throw getError("EPROVENANCE", verdict.error);
+    return undefined;
+  }
+  const stream = context.stdout ?? process.stdout;
+  const signer = await openSigner(provenanceOptions(pluginConfig), verdict.identity, context.env, (text) => void stream.write(text));
+  return attestDists(files, signer, context.logger);
+}
+
+/**
+ * publish: the attestation files twine sends with `--attestations` (every file's, or none),
+ * whenever they exist beside the dists, whoever made them. A twine too old to send them is
+ * an error under `enabled: true`, a warning otherwise.
+ */
+export async function attestationsToUpload(pluginConfig: PluginConfig, context: Context, files: readonly DistFile[], twineVersion: string | undefined): Promise<{ paths: string[]; attestations: DistAttestation[] }> {
+  const found = await uploadableAttestations(files);
+  if (!found.paths.length || !twineVersion || !tooOld(twineVersion)) return found;
+  if (provenanceOptions(pluginConfig).enabled === true) throw getError("EPROVENANCE", { problem: "old-twine", twineVersion });
+  context.logger.warn("Provenance: twine %s cannot upload the attestations beside the files; uploading without them", twineVersion);
+  return { paths: [], attestations: [] };
+}
+
+/** What the PyPI release entry says about one file's attestation: the artifacts section and manifest print it. */
+export function attestationRecord(attestation: DistAttestation, options: ProvenanceOptions) {
+  return {
+    file: attestation.attestation,
+    logIndex: attestation.logIndex ?? null,
+    ...(rekorEntryUrl(options.rekorUrl, attestation.logIndex) ? { entry: rekorEntryUrl(options.rekorUrl, attestation.logIndex) } : {}),
+    signer: attestation.signer ?? null,
+    issuer: attestation.issuer ?? null,
+    verify: distVerifyCommand(attestation.filename, attestation.signer),
+  };
+}
