@@ -49,11 +49,13 @@ export function createRunner(
   options: ImagesOptions,
   context: { cwd: string; env: Record<string, string | undefined>; logger: Pick<Logger, "log" | "warn"> },
   retry: RetryPolicy = { ...DEFAULT_RETRY, attempts: options.retries },
+  /** BuildKit attestations for buildx (`provenance.buildxAttest`). */
+  attest: readonly string[] = [],
 ): ImageRunner {
   const runnerContext = { ...context, retry };
   return options.builder === "podman"
     ? podmanRunner(runnerContext, { tlsVerify: options.tlsVerify, concurrency: options.concurrency })
-    : buildxRunner(runnerContext, { builder: options.buildxBuilder });
+    : buildxRunner(runnerContext, { builder: options.buildxBuilder, attest });
 }
 
 export function releasedImages(pushed: PushedImage[]): ReleasedImage[] {

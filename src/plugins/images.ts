@@ -11,6 +11,9 @@ import { releasePep440 } from "../version/release.js";
 import { githubMatrix } from "../images/scaleout.js";
 import { latestAllowed } from "../images/tags.js";
 import { writeGitHubOutput } from "../ci.js";
+import { attestImages } from "../provenance/images.js";
+import { readProvenanceOptions } from "../provenance/options.js";
+import { imageProvenanceLine } from "../provenance/steps.js";
 
 /** A stand-in version for checks made before semantic-release knows the next one: templates only need its shape. */
 const SAMPLE_VERSION = "1.0.0";
@@ -25,8 +28,9 @@ export async function missingDockerfiles(plans: ImagePlan[], cwd: string): Promi
   return missing;
 }
 
-function runnerFor(options: ImagesOptions, context: Context) {
-  return createRunner(options, { cwd: context.cwd, env: context.env, logger: context.logger });
+function runnerFor(options: ImagesOptions, context: Context, pluginConfig: PluginConfig) {
+  // Problems with the provenance options are reported once, by the PyPI step.
+  return createRunner(options, { cwd: context.cwd, env: context.env, logger: context.logger }, undefined, readProvenanceOptions(pluginConfig).options.buildxAttest);
 }
 
 /** Options, templates and references for every entry, Dockerfiles, the builder, and the Docker Hub login. */
@@ -53,7 +57,7 @@ export async function verifyConditions(pluginConfig: PluginConfig, context: Cont
     logger.log(`Images: ${plans.length} matrix entries, built by \`pyrelease images build\` jobs (scaleOut)`);
     return;
   }
-  const runner = runnerFor(options, context);
+  const runner = runnerFor(options, context, pluginConfig);
   const noBuilder = await runner.check();
   if (noBuilder && context.options.dryRun) logger.warn(`Images: ${noBuilder.message} (dry run: nothing is built, so this is only a warning)`);
   else if (noBuilder) errors.push(noBuilder);
@@ -65,6 +69,8 @@ export async function verifyConditions(pluginConfig: PluginConfig, context: Cont
   }
   throwAll(errors);
   logger.log(`Images: ${plans.length} matrix entr${plans.length === 1 ? "y" : "ies"} with ${options.builder}`);
+  const provenance = imageProvenanceLine(pluginConfig, context);
+  if (provenance) logger.log(`Images: ${provenance}`);
 }
 
 /** Every reference this release would push and tag; a dry run shows exactly this. */
@@ -113,11 +119,13 @@ export async function publish(
     source: context.options.repositoryUrl,
     created: buildTime(context.env),
   });
-  const runner = runnerFor(options, context);
+  const runner = runnerFor(options, context, pluginConfig);
   const pushed = await runner.push(plans, labels);
+  // Signed provenance goes on every image before any tag moves.
+  const provenance = await attestImages(pluginConfig, context, pushed.map(({ plan, digest }) => ({ repository: plan.repository, digest })), { tlsVerify: options.tlsVerify });
   await runner.tag(pushed);
   logger.success(`Images: pushed and tagged ${pushed.length} image(s)`);
-  return { name: "Container images", images: releasedImages(pushed) };
+  return { name: "Container images", images: releasedImages(pushed).map((image) => (provenance.has(image.digest) ? { ...image, provenance: provenance.get(image.digest) } : image)) };
 }
 
 /** SOURCE_DATE_EPOCH when set (reproducible builds), else now. */

@@ -20,6 +20,8 @@ export interface SignatureFacts {
 
 export interface Signer {
   identity: SigstoreIdentity;
+  /** The ID token's claims (the workflow, commit and run the provenance describes); the token itself stays inside. */
+  claims: Record<string, any>;
   /** Sign an in-toto statement: a DSSE envelope, a Fulcio certificate, a Rekor entry, as one bundle. */
   sign(statement: Statement): Promise<BundleJson>;
   facts(bundle: BundleJson): SignatureFacts;
@@ -43,6 +45,7 @@ export async function openSigner(options: ProvenanceOptions, identity: SigstoreI
   const { attempts, delayMs, timeoutMs } = options.retry;
   return {
     identity,
+    claims: jwtClaims(token),
     secrets,
     async sign(statement) {
       try {
@@ -61,6 +64,15 @@ export async function openSigner(options: ProvenanceOptions, identity: SigstoreI
     },
     facts: signatureFacts,
   };
+}
+
+/** A JWT's payload, read without checking it: Fulcio checks the token; this only describes the run it names. */
+function jwtClaims(jwt: string): Record<string, any> {
+  try {
+    return JSON.parse(Buffer.from(jwt.split(".")[1] ?? "", "base64url").toString("utf8"));
+  } catch {
+    return {};
+  }
 }
 
 /** EPROVENANCE for a failed signature: which service, what it said (token masked). */

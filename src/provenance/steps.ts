@@ -1,10 +1,11 @@
+import { loadReleaseConfig } from "../config/load.js";
 import type { Context, PluginConfig } from "../context.js";
 import { getError } from "../errors.js";
 import type { DistFile } from "../pypi/dists.js";
 import { distVerifyCommand, rekorEntryUrl } from "./commands.js";
-import { distVerdict, tooOld, type Verdict } from "./decide.js";
+import { distVerdict, imageVerdict, tooOld, type Verdict } from "./decide.js";
 import { attestDists, uploadableAttestations, type DistAttestation } from "./dists.js";
-import { sigstoreIdentity } from "./identity.js";
+import { describeIdentity, sigstoreIdentity } from "./identity.js";
 import { readProvenanceOptions, type ProvenanceOptions } from "./options.js";
 import { openSigner } from "./sign.js";
 
@@ -33,6 +34,21 @@ export function checkDistProvenance(pluginConfig: PluginConfig, context: Context
   if (!verdict.sign && verdict.warn) context.logger.warn(verdict.line);
   else context.logger.log(verdict.line);
   return [];
+}
+
+/** The images plugin's verifyConditions: the provenance line when images get signed (the PyPI step says why when not, and reports bad options). */
+export function imageProvenanceLine(pluginConfig: PluginConfig, context: Context): string | undefined {
+  const verdict = imageVerdict({ options: readProvenanceOptions(pluginConfig).options, identity: sigstoreIdentity(context.env), dryRun: Boolean(context.options.dryRun) });
+  return verdict.sign ? verdict.line : undefined;
+}
+
+/** `pyrelease plan`: whether a real run in this environment signs, and as whom. */
+export async function planProvenance(cwd: string, env: Record<string, string | undefined>): Promise<string> {
+  const { options } = readProvenanceOptions(await loadReleaseConfig(cwd));
+  const identity = sigstoreIdentity(env);
+  if (identity && options.enabled !== false) return `Provenance: a real run here signs with Sigstore (${new URL(options.fulcioUrl).host}) as ${describeIdentity(identity)}.`;
+  if (options.enabled === true) return "Provenance: a real run here stops with EPROVENANCE: provenance.enabled is true and there is no OIDC identity to sign with.";
+  return `${imageVerdict({ options, identity, dryRun: true }).line}.`;
 }
 
 /** prepare (and a publish that had to build again): sign every dist once; undefined when provenance is off. */
