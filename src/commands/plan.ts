@@ -1,5 +1,6 @@
 import { Writable } from "node:stream";
 import { releasePep440 } from "../version/release.js";
+import { planProvenance } from "../provenance/steps.js";
 import { reportError, type CommandIO } from "./io.js";
 
 /** Credentials a plan never uses: it shows what would happen, it does nothing. */
@@ -22,6 +23,8 @@ export async function planCommand(_argv: string[], io: CommandIO): Promise<numbe
         `(PEP 440 ${releasePep440(nextRelease.version)}), ${nextRelease.type} release, tag ${nextRelease.gitTag}, ` +
         `channel ${nextRelease.channel ?? "default"}; the GitHub release will be a draft. Nothing was built, pushed or uploaded.\n`,
     );
+    // Judged on the environment as given: the dry run above ran without its credentials.
+    io.stdout(`${await planProvenance(io.cwd, io.env)}\n`);
     return 0;
   } catch (error) {
     return reportError(error, io);
