@@ -52,7 +52,8 @@ export async function buildDists(request: BuildRequest): Promise<BuildResult> {
     for (const filename of built) await copyFile(join(outdir, filename), join(distDir, filename));
     return {
       paths: built.map((filename) => join(distDir, filename)),
-      others: before.filter((filename) => !built.includes(filename)).sort(),
+      // An attestation beside a dist of this build belongs to it (src/provenance), not to "elsewhere".
+      others: before.filter((filename) => !built.includes(filename) && !built.some((dist) => filename.startsWith(`${dist}.`) && filename.endsWith(".attestation"))).sort(),
       output: result.all,
       command: result.command,
     };
