@@ -100,3 +100,22 @@ export function verifyWithPypiAttestations(rootFile: string, attestationFile: st
     });
   });
 }
+
+/** A registry's referrers of `digest` the way a client finds them: the referrers API, else the referrers tag schema's index (distribution-spec). */
+export async function registryReferrers(host: string, name: string, digest: string): Promise<{ digest: string; artifactType?: string; annotations?: Record<string, string> }[]> {
+  const base = `http://${host}/v2/${name}`;
+  const accept = { Accept: "application/vnd.oci.image.index.v1+json" };
+  const api = await fetch(`${base}/referrers/${digest}`, { headers: accept });
+  if (api.status === 200) return ((await api.json()) as { manifests: [] }).manifests;
+  const tagged = await fetch(`${base}/manifests/${digest.replace(":", "-")}`, { headers: accept });
+  if (tagged.status === 404) return [];
+  return ((await tagged.json()) as { manifests: [] }).manifests;
+}
+
+/** The referrer manifest `referrer` and the Sigstore bundle in its layer. */
+export async function registryBundle(host: string, name: string, referrer: string): Promise<{ manifest: any; bundle: any }> {
+  const base = `http://${host}/v2/${name}`;
+  const manifest = (await (await fetch(`${base}/manifests/${referrer}`, { headers: { Accept: "application/vnd.oci.image.manifest.v1+json" } })).json()) as any;
+  const bundle = await (await fetch(`${base}/blobs/${manifest.layers[0].digest}`)).json();
+  return { manifest, bundle };
+}
