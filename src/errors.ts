@@ -345,6 +345,16 @@ Upgrade twine in the release interpreter (${code("pypi.python")}): ${code("pytho
         message: `Rekor (${facts.url}) did not log the signature of ${facts.subject}: ${facts.reason}.`,
         details: `Every signature must be in the transparency log before PyPI or a verifier accepts it. 5xx and timeouts were retried (${facts.attempts} tries); a 4xx means Rekor refused the entry. Check ${code("provenance.rekorUrl")} and https://status.sigstore.dev. ${resume}`,
       };
+    case "trust":
+      return {
+        message: `The trusted root of the Sigstore instance could not be read from ${facts.url}: ${facts.reason}.`,
+        details: `Every signature is checked against the instance's trusted root (distributed by TUF) before it is written or pushed, and that root could not be fetched or did not verify. For Sigstore's public instance this is https://tuf-repo-cdn.sigstore.dev (see https://status.sigstore.dev); for another instance set ${code("provenance.tufMirrorUrl")} and its initial ${code("provenance.tufRootPath")}. ${resume}`,
+      };
+    case "verify":
+      return {
+        message: `The signature of ${facts.subject} does not verify against the trusted root from ${facts.url}: ${facts.reason}.`,
+        details: `Nothing was written or pushed: PyPI and every verifier would refuse this signature too. ${code("provenance.fulcioUrl")}, ${code("provenance.rekorUrl")} and ${code("provenance.tufMirrorUrl")} must name one Sigstore instance (PyPI accepts only the public one: leave all three at their defaults). ${resume}`,
+      };
     case "stale":
       return {
         message: `Attestation file(s) beside the dists attest other files: ${facts.files.join("; ")}.`,

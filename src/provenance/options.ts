@@ -17,8 +17,10 @@ export interface ProvenanceOptions {
   enabled: ProvenanceMode;
   fulcioUrl: string;
   rekorUrl: string;
-  /** The TUF repository that distributes the instance's trusted root (checked by verifiers, recorded in the manifest). */
+  /** The TUF repository that distributes the instance's trusted root: every signature is checked against it before anything is written or pushed. */
   tufMirrorUrl: string;
+  /** The mirror's initial root.json, for a mirror other than Sigstore's public-good and staging ones (sigstore-js carries those). */
+  tufRootPath?: string;
   /** `docker buildx bake` attestations per image (`--attest` values); BuildKit's own, unsigned, stored in the image index. */
   buildxAttest: string[];
   retry: ProvenanceRetry;
@@ -41,7 +43,7 @@ export const DEFAULT_PROVENANCE_OPTIONS: ProvenanceOptions = {
   retry: { attempts: 3, delayMs: 1_000, timeoutMs: 30_000 },
 };
 
-const KEYS = ["enabled", "fulcioUrl", "rekorUrl", "tufMirrorUrl", "buildxAttest", "retry"];
+const KEYS = ["enabled", "fulcioUrl", "rekorUrl", "tufMirrorUrl", "tufRootPath", "buildxAttest", "retry"];
 const RETRY_KEYS = ["attempts", "delayMs", "timeoutMs"] as const;
 const ATTEST = /^type=(provenance|sbom)(,[a-z-]+=[^,]+)*$/;
 
@@ -72,6 +74,10 @@ export function readProvenanceOptions(config: { provenance?: unknown }): { optio
   }
   for (const key of ["fulcioUrl", "rekorUrl", "tufMirrorUrl"] as const) {
     if (given[key] !== undefined) options[key] = checkUrl(`provenance.${key}`, given[key], problems) ?? options[key];
+  }
+  if (given.tufRootPath !== undefined) {
+    if (typeof given.tufRootPath === "string" && given.tufRootPath.trim()) options.tufRootPath = given.tufRootPath;
+    else problems.push({ key: "provenance.tufRootPath", reason: "must be the path of the mirror's root.json" });
   }
   if (given.buildxAttest !== undefined) {
     if (!Array.isArray(given.buildxAttest) || !given.buildxAttest.every((a) => typeof a === "string")) problems.push({ key: "provenance.buildxAttest", reason: 'must be an array of --attest values, e.g. ["type=provenance,mode=max", "type=sbom"], or []' });

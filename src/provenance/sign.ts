@@ -1,3 +1,6 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { X509Certificate } from "@sigstore/core";
 import { maskInActions } from "../ci.js";
 import { getError } from "../errors.js";
@@ -41,29 +44,68 @@ export async function openSigner(options: ProvenanceOptions, identity: SigstoreI
     maskInActions(secret, env, write);
   });
   // Loaded only when signing: it pulls in TUF, protobuf and HTTP clients a run without provenance never needs.
-  const { attest } = await import("sigstore");
+  const { attest, createVerifier } = await import("sigstore");
   const { attempts, delayMs, timeoutMs } = options.retry;
+  // sigstore-js retries 408, 429, 5xx and network failures itself (@sigstore/sign external/fetch.js).
+  const retry = { retries: attempts - 1, factor: 2, minTimeout: delayMs, maxTimeout: delayMs * 8 };
+  const claims = jwtClaims(token);
+  let verifier: Awaited<ReturnType<typeof createVerifier>> | undefined;
+  /** The instance's trusted root, from its TUF mirror, once: what PyPI and every verifier check the signatures against. */
+  const checker = async () => {
+    if (verifier) return verifier;
+    const cache = await mkdtemp(join(tmpdir(), "pyrelease-tuf-"));
+    try {
+      verifier = await createVerifier({
+        tufMirrorURL: options.tufMirrorUrl,
+        tufRootPath: options.tufRootPath,
+        tufCachePath: cache,
+        certificateIssuer: typeof claims.iss === "string" ? claims.iss : undefined,
+        certificateIdentityURI: expectedSigner(claims),
+        retry,
+        timeout: timeoutMs,
+      });
+      return verifier;
+    } catch (error) {
+      throw getError("EPROVENANCE", { problem: "trust", url: options.tufMirrorUrl, reason: mask((error as Error).message, secrets) });
+    } finally {
+      await rm(cache, { recursive: true, force: true });
+    }
+  };
   return {
     identity,
-    claims: jwtClaims(token),
+    claims,
     secrets,
     async sign(statement) {
+      let bundle: BundleJson;
       try {
-        const bundle = await attest(Buffer.from(JSON.stringify(statement)), IN_TOTO_PAYLOAD_TYPE, {
+        bundle = (await attest(Buffer.from(JSON.stringify(statement)), IN_TOTO_PAYLOAD_TYPE, {
           fulcioURL: options.fulcioUrl,
           rekorURL: options.rekorUrl,
           identityToken: token,
-          // sigstore-js retries 408, 429, 5xx and network failures itself (@sigstore/sign external/fetch.js).
-          retry: { retries: attempts - 1, factor: 2, minTimeout: delayMs, maxTimeout: delayMs * 8 },
+          retry,
           timeout: timeoutMs,
-        });
-        return bundle as unknown as BundleJson;
+        })) as unknown as BundleJson;
       } catch (error) {
         throw signingError(error, options, statement, secrets);
       }
+      // Never write or push a signature the instance's own trust root refuses: PyPI would refuse it after the tag.
+      const check = await checker();
+      try {
+        check.verify(bundle as never);
+      } catch (error) {
+        throw getError("EPROVENANCE", { problem: "verify", subject: statement.subject.map((s) => s.name).join(", "), url: options.tufMirrorUrl, reason: mask((error as Error).message, secrets) });
+      }
+      return bundle;
     },
     facts: signatureFacts,
   };
+}
+
+/** Pure: the certificate identity Fulcio gives this CI token (fulcio pkg/identity/github and gitlabcom principal.go). */
+export function expectedSigner(claims: Record<string, any>): string | undefined {
+  if (typeof claims.job_workflow_ref === "string") return `https://github.com/${claims.job_workflow_ref}`;
+  if (typeof claims.ci_config_ref_uri === "string") return `https://${claims.ci_config_ref_uri}`;
+  return undefined;
 }
 
 /** A JWT's payload, read without checking it: Fulcio checks the token; this only describes the run it names. */
