@@ -9,6 +9,7 @@ import { onCleanup } from "../support/cleanup.js";
 import { errorsOf, makeProject, pluginContext, STACK_FRAME } from "../support/plugin-context.js";
 import { GITHUB_ISSUER, startProvenanceWorld, verifyBundle, verifyWithPypiAttestations, WORKFLOW_SAN, workflowEnv, type ProvenanceWorld } from "../support/provenance.js";
 import { describeHits, scanForSecrets } from "../support/secrets.js";
+import { startSigstoreServer } from "../support/sigstore-server.js";
 import { CURRENT_PYTHON, needPythonTools, OLDEST_PYTHON } from "../support/tools.js";
 
 /**
@@ -90,6 +91,8 @@ describe("dists signed in prepare, uploaded with their attestations", () => {
       assert.equal(file.attestation.verify, `pypi-attestations verify pypi --repository https://github.com/o/r pypi:${file.filename}`);
     }
     assert.match(s.output(), /Provenance: signed with Sigstore \(127\.0\.0\.1:\d+\) as GitHub Actions workflow o\/r\/\.github\/workflows\/release\.yml@refs\/heads\/main/);
+    // Each signature was checked against the trusted root the instance's TUF mirror serves.
+    expect(world.tuf.requests().filter((p) => p.endsWith(".trusted_root.json"))).toHaveLength(1);
 
     // The ID token never shows: only on the ::add-mask:: line that hides it.
     const tokens = world.pypi.secrets();
@@ -201,6 +204,29 @@ describe("Sigstore failures", () => {
     assert.match(problem.details, /tried 3 time\(s\)/);
     assert.equal(own.sigstore.requests().filter((r) => r.step === "fulcio").length, 3);
     assert.equal(own.pypi.uploads().length, 0);
+  });
+
+  test("Fulcio and Rekor of another instance than the TUF mirror's: EPROVENANCE in prepare, nothing written", async () => {
+    needPythonTools();
+    const own = await startWorld();
+    const other = await startSigstoreServer({ verifyToken: (jwt) => own.pypi.verifyIdToken(jwt) });
+    onCleanup(() => other.close());
+    const s = setup(own, { provenance: { fulcioUrl: other.fulcioUrl, rekorUrl: other.rekorUrl } });
+    await pypi.verifyConditions(s.config, s.context);
+    const [problem] = errorsOf(await pypi.prepare(s.config, s.context).then(() => undefined, (e) => e));
+    assert.equal(problem.code, "EPROVENANCE");
+    assert.match(problem.message, /The signature of llenergymeasure_demo-2\.0\.0-py3-none-any\.whl does not verify against the trusted root from http:\/\/127\.0\.0\.1:\d+/);
+    assert.ok(!readdirSync(s.dist).some((f) => f.endsWith(".attestation")), "no attestation written");
+  });
+
+  test("the TUF mirror unreachable: EPROVENANCE says which", async () => {
+    needPythonTools();
+    const own = await startWorld();
+    const s = setup(own, { provenance: { tufMirrorUrl: "http://127.0.0.1:9/" } });
+    await pypi.verifyConditions(s.config, s.context);
+    const [problem] = errorsOf(await pypi.prepare(s.config, s.context).then(() => undefined, (e) => e));
+    assert.equal(problem.code, "EPROVENANCE");
+    assert.match(problem.message, /The trusted root of the Sigstore instance could not be read from http:\/\/127\.0\.0\.1:9/);
   });
 
   test("Rekor refusing the entry: EPROVENANCE, not retried, nothing uploaded", async () => {

@@ -1,12 +1,16 @@
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, test } from "@jest/globals";
 import * as pypi from "../../src/plugins/pypi.js";
 import { distStatement, toPep740, type Pep740Attestation } from "../../src/provenance/statement.js";
 import { attestationChecker, type AttestationUpload } from "../support/attestation-checker.js";
 import { onCleanup } from "../support/cleanup.js";
 import { errorsOf, makeProject, pluginContext } from "../support/plugin-context.js";
-import { startProvenanceWorld, workflowEnv, type ProvenanceWorld } from "../support/provenance.js";
+import { sigstoreOptions, startProvenanceWorld, workflowEnv, type ProvenanceWorld } from "../support/provenance.js";
+import { startTufServer } from "../support/tuf-server.js";
 import { startSigstoreServer } from "../support/sigstore-server.js";
 import { CURRENT_PYTHON, needPythonTools } from "../support/tools.js";
 
@@ -81,12 +85,13 @@ describe("an attestation PyPI cannot verify", () => {
     const w = await world();
     // Another Sigstore instance (think: staging), which accepts the same CI's tokens.
     const other = await startSigstoreServer({ verifyToken: (jwt) => w.pypi.verifyIdToken(jwt) });
-    onCleanup(() => other.close());
+    const otherTuf = await startTufServer(other.trustedRoot(), join(mkdtempSync(join(tmpdir(), "pyrelease-tuf-")), "root.json"));
+    onCleanup(() => Promise.all([other.close(), otherTuf.close()]));
     const project = makeProject();
     onCleanup(() => project.cleanup());
     const config = {
       pypi: { repositoryUrl: w.pypi.uploadUrl, indexUrl: w.pypi.indexUrl, python: CURRENT_PYTHON, buildArgs: ["--no-isolation", "--skip-dependency-check"], retry: { attempts: 1, delayMs: 10, requestTimeoutMs: 5_000, uploadTimeoutMs: 60_000 } },
-      provenance: { fulcioUrl: other.fulcioUrl, rekorUrl: other.rekorUrl },
+      provenance: sigstoreOptions(other, otherTuf),
     };
     const { context } = pluginContext({ cwd: project.dir, gitHead: project.gitHead, env: workflowEnv(w.pypi) });
     await pypi.prepare(config, context);

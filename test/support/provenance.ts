@@ -9,6 +9,7 @@ import { attestationChecker } from "./attestation-checker.js";
 import { startPypiServer, type PypiServer, type PypiServerOptions } from "./pypi-server.js";
 import { CURRENT_PYTHON } from "./python.js";
 import { startSigstoreServer, type SigstoreServer } from "./sigstore-server.js";
+import { startTufServer, type TufServer } from "./tuf-server.js";
 
 /**
  * A PyPI stand-in that checks attestations, and a loopback Sigstore that trusts the same
@@ -17,6 +18,8 @@ import { startSigstoreServer, type SigstoreServer } from "./sigstore-server.js";
 export interface ProvenanceWorld {
   pypi: PypiServer;
   sigstore: SigstoreServer;
+  /** The TUF mirror that distributes the loopback instance's trusted root. */
+  tuf: TufServer;
   /** The trusted root, written to a file for the Python verifier. */
   rootFile: string;
   /** `provenance` options pointing at the loopback Sigstore, with fast retries. */
@@ -35,16 +38,23 @@ export async function startProvenanceWorld(pypiOptions: PypiServerOptions = {}):
   check = attestationChecker(sigstore.trustedRoot());
   const dir = mkdtempSync(join(tmpdir(), "pyrelease-sigstore-"));
   const rootFile = sigstore.writeTrustedRoot(join(dir, "trusted_root.json"));
+  const tuf = await startTufServer(sigstore.trustedRoot(), join(dir, "tuf-root.json"));
   return {
     pypi,
     sigstore,
+    tuf,
     rootFile,
-    provenance: (extra = {}) => ({ fulcioUrl: sigstore.fulcioUrl, rekorUrl: sigstore.rekorUrl, retry: { attempts: 3, delayMs: 10, timeoutMs: 10_000 }, ...extra }),
+    provenance: (extra = {}) => ({ ...sigstoreOptions(sigstore, tuf), retry: { attempts: 3, delayMs: 10, timeoutMs: 10_000 }, ...extra }),
     async close() {
-      await Promise.all([pypi.close(), sigstore.close()]);
+      await Promise.all([pypi.close(), sigstore.close(), tuf.close()]);
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** `provenance` options naming one loopback Sigstore instance: its Fulcio, Rekor and TUF mirror. */
+export function sigstoreOptions(sigstore: SigstoreServer, tuf: TufServer): Record<string, string> {
+  return { fulcioUrl: sigstore.fulcioUrl, rekorUrl: sigstore.rekorUrl, tufMirrorUrl: tuf.url, tufRootPath: tuf.rootFile };
 }
 
 /** What GitHub Actions adds for a job with `id-token: write`, beyond actionsReleaseEnv: the workflow the certificate names. */

@@ -5,6 +5,7 @@ import { distVerdict, imageVerdict, tooOld } from "../../src/provenance/decide.j
 import { attestationMismatch } from "../../src/provenance/dists.js";
 import { describeIdentity, sigstoreIdentity, sourceRepository } from "../../src/provenance/identity.js";
 import { DEFAULT_BUILDX_ATTEST, DEFAULT_PROVENANCE_OPTIONS, readProvenanceOptions, type ProvenanceOptions } from "../../src/provenance/options.js";
+import { expectedSigner } from "../../src/provenance/sign.js";
 import { distStatement, fromPep740, pep740Problem, toPep740, type BundleJson } from "../../src/provenance/statement.js";
 
 const GITHUB_ENV = { ACTIONS_ID_TOKEN_REQUEST_URL: "https://token.example/x?api-version=2.0", ACTIONS_ID_TOKEN_REQUEST_TOKEN: "request-token", GITHUB_WORKFLOW_REF: "o/r/.github/workflows/release.yml@refs/heads/main", GITHUB_REPOSITORY: "o/r" };
@@ -23,6 +24,8 @@ describe("provenance options", () => {
     ["a bad attest value", { buildxAttest: ["type=signature"] }, {}, ["provenance.buildxAttest"]],
     ["retry zero attempts and an unknown retry key", { retry: { attempts: 0, backoff: 2 } }, {}, ["provenance.retry.attempts", "provenance.retry.backoff"]],
     ["an unknown key", { identity: "me" }, {}, ["provenance.identity"]],
+    ["another instance's TUF root", { tufMirrorUrl: "https://tuf.example.org", tufRootPath: "sigstore/root.json" }, { tufMirrorUrl: "https://tuf.example.org", tufRootPath: "sigstore/root.json" }, []],
+    ["a TUF root that is no path", { tufRootPath: 3 }, {}, ["provenance.tufRootPath"]],
   ])("%s", (_name, raw, expected, problemKeys) => {
     const { options, problems } = readProvenanceOptions({ provenance: raw });
     expect(problems.map((p) => p.key)).toEqual(problemKeys);
@@ -144,6 +147,12 @@ describe("PEP 740 attestation objects", () => {
     assert.equal(attestationMismatch(attestationFor(statement), { filename: "demo-1.0.tar.gz", sha256: sha }), mismatch);
   });
 });
+
+test.each([
+  ["GitHub", { job_workflow_ref: "o/r/.github/workflows/release.yml@refs/heads/main", workflow_ref: "o/r/.github/workflows/x.yml@refs/heads/main" }, "https://github.com/o/r/.github/workflows/release.yml@refs/heads/main"],
+  ["GitLab", { ci_config_ref_uri: "gitlab.com/g/p//.gitlab-ci.yml@refs/heads/main" }, "https://gitlab.com/g/p//.gitlab-ci.yml@refs/heads/main"],
+  ["unknown", { sub: "someone" }, undefined],
+])("the certificate identity Fulcio gives a %s token", (_name, claims, signer) => assert.equal(expectedSigner(claims), signer));
 
 describe("verify commands", () => {
   test.each([
