@@ -353,7 +353,7 @@ Upgrade twine in the release interpreter (${code("pypi.python")}): ${code("pytho
     case "verify":
       return {
         message: `The signature of ${facts.subject} does not verify against the trusted root from ${facts.url}: ${facts.reason}.`,
-        details: `Nothing was written or pushed: PyPI and every verifier would refuse this signature too. ${code("provenance.fulcioUrl")}, ${code("provenance.rekorUrl")} and ${code("provenance.tufMirrorUrl")} must name one Sigstore instance (PyPI accepts only the public one: leave all three at their defaults). ${resume}`,
+        details: `Nothing was written or pushed: PyPI and every verifier would refuse this signature too. ${code("provenance.fulcioUrl")}, ${code("provenance.rekorUrl")} and ${code("provenance.tufMirrorUrl")} must name one Sigstore instance (pypi.org verifies against the public one: leave all three at their defaults to publish there). ${resume}`,
       };
     case "stale":
       return {
