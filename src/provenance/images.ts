@@ -91,6 +91,22 @@ function describe(image: ImageSubject, referrer: string, bundle: BundleJson, rek
 }
 
 /**
+ * What is already attached to each image, signing nothing: `pyrelease images finalize`
+ * records the provenance the `images build` jobs attached. Empty when provenance is off.
+ */
+export async function attachedProvenance(pluginConfig: PluginConfig, context: Pick<Context, "env">, images: readonly ImageSubject[], registry: { tlsVerify: boolean }): Promise<Map<string, ImageProvenance>> {
+  const found = new Map<string, ImageProvenance>();
+  const options = provenanceOptions(pluginConfig);
+  if (options.enabled === false) return found;
+  const access: RegistryAccess = { tlsVerify: registry.tlsVerify, env: context.env, timeoutMs: options.retry.timeoutMs, attempts: options.retry.attempts, delayMs: options.retry.delayMs };
+  for (const image of images) {
+    const [existing] = bundleReferrers(await listReferrers(image.repository, image.digest, access).catch(() => []), SLSA_PROVENANCE_PREDICATE);
+    if (existing) found.set(image.digest, describe(image, existing.digest, await fetchBundle(image.repository, existing, access), options.rekorUrl));
+  }
+  return found;
+}
+
+/**
  * Every pushed image gets its SLSA provenance signed with Sigstore and attached as an OCI
  * referrer, before any tag moves. An image that already carries one (a rerun, a resume) is
  * left as it is: nothing is signed or pushed twice. Returns digest → what was attached; an
