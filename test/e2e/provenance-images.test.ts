@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "@jest/globals";
 import type { Context } from "../../src/context.js";
+import { imagesCommand } from "../../src/commands/images.js";
 import { publish } from "../../src/plugins/images.js";
 import { attestImages } from "../../src/provenance/images.js";
 import { onCleanup } from "../support/cleanup.js";
@@ -132,6 +133,29 @@ describe("podman: a signed provenance referrer per image", () => {
       expect(await registryReferrers(registry!.host, image.ref.slice(registry!.host.length + 1), image.digest)).toEqual([]);
     }
   });
+});
+
+test("scale-out: each images build job signs what it pushed; finalize records it", async () => {
+  need();
+  const ctx = context(workflowEnv(world.pypi));
+  writeFileSync(join(ctx.cwd, ".releaserc.json"), JSON.stringify(config("split")));
+  const out: string[] = [];
+  const err: string[] = [];
+  const io = { cwd: ctx.cwd, env: ctx.env as NodeJS.ProcessEnv, stdout: (s: string) => void out.push(s), stderr: (s: string) => void err.push(s) };
+  const revision = ["--revision", "0123456789abcdef0123456789abcdef01234567"];
+  const entries = world.sigstore.entries().length;
+  for (const only of ["backend=pytorch", "backend=vllm"]) assert.equal(await imagesCommand(["build", "--only", only, "--version", "3.0.0", ...revision], io), 0, err.join(""));
+  assert.equal(world.sigstore.entries().length - entries, 2, "one signature per job's image");
+  out.length = 0;
+  assert.equal(await imagesCommand(["finalize", "--version", "3.0.0"], io), 0, err.join(""));
+  assert.equal(world.sigstore.entries().length - entries, 2, "finalize signs nothing");
+  const { images } = JSON.parse(out.join(""));
+  for (const image of images) {
+    const referrers = await registryReferrers(registry!.host, image.ref.slice(registry!.host.length + 1), image.digest);
+    assert.equal(referrers.length, 1);
+    assert.equal(image.provenance.referrer, referrers[0].digest);
+    assert.equal(image.provenance.signer, WORKFLOW_SAN);
+  }
 });
 
 describe("buildx: BuildKit attestations in the bake file", () => {
