@@ -172,3 +172,20 @@ describe("resume after a failed upload", () => {
     }
   });
 });
+
+describe("what a plan says", () => {
+  test("pyrelease plan: whether a real run here signs, and as whom, without using the identity", async () => {
+    needPythonTools();
+    const repo = exampleHistory("1.1.0", { releaserc: { provenance: {} } });
+    repos.push(repo);
+    const requests = world.pypi.requests().length;
+    const ci = await runPyrelease(repo.dir, ["plan"], { ACTIONS_ID_TOKEN_REQUEST_URL: world.pypi.idTokenRequestUrl, ACTIONS_ID_TOKEN_REQUEST_TOKEN: world.pypi.requestToken, GITHUB_WORKFLOW_REF: "o/r/.github/workflows/release.yml@refs/heads/main" });
+    assert.equal(ci.code, 0, ci.output);
+    assert.match(ci.stdout, /^Provenance: a real run here signs with Sigstore \(fulcio\.sigstore\.dev\) as GitHub Actions workflow o\/r\/\.github\/workflows\/release\.yml@refs\/heads\/main\.$/m);
+    assert.equal(world.pypi.requests().length, requests, "no ID token was asked for");
+    const laptop = await runPyrelease(repo.dir, ["plan"]);
+    assert.equal(laptop.code, 0, laptop.output);
+    assert.match(laptop.stdout, /^Provenance: off: no OIDC identity to sign with/m);
+  });
+});
+
