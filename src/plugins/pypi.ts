@@ -7,7 +7,7 @@ import { projectPageUrl, readPypiOptions, type PypiOptions } from "../pypi/optio
 import { prepareDists } from "../pypi/prepare.js";
 import { publishDists } from "../pypi/publish.js";
 import { checkPythonTools } from "../pypi/tools.js";
-import { attestationRecord, attestationsToUpload, checkDistProvenance, provenanceOptions, signDists } from "../provenance/steps.js";
+import { attestationRecord, attestationsToUpload, checkDistProvenance, provenanceOptions, signDists, warmUpSigning } from "../provenance/steps.js";
 import { readPyprojectOptions } from "../pyproject/options.js";
 import { readPyproject } from "../pyproject/read.js";
 import { releasePep440 } from "../version/release.js";
@@ -74,6 +74,7 @@ const logger = (context: Context) => context.logger;
 export async function prepare(pluginConfig: PluginConfig, context: Context): Promise<void> {
   const options = optionsOrThrow(pluginConfig);
   const { pyproject, version } = await release(pluginConfig, context);
+  warmUpSigning(pluginConfig, context, options.publish);
   const files = await prepareDists({ options, cwd: context.cwd, pyprojectFile: pyproject.file, name: pyproject.name, version, gitHead: context.nextRelease?.gitHead, out: output(context) });
   await signDists(pluginConfig, context, files, (await checkPythonTools(options.python, context.cwd, context.env)).twineVersion, options.publish);
   prepared.set(preparedKey(context, version), files);

@@ -59,19 +59,25 @@ function describe(file: DistFile, attestation: Pep740Attestation): DistAttestati
  * original from the draft release). A stale one (other bytes) is replaced.
  */
 export async function attestDists(files: readonly DistFile[], signer: Signer, logger: Pick<Logger, "log" | "warn">): Promise<DistAttestation[]> {
+  const existing = await Promise.all(files.map(readAttestation));
+  // The files are signed at once: each is its own certificate and log entry, and the round trips dominate.
+  const signed = await Promise.all(
+    files.map(async (file, i) => {
+      const found = existing[i];
+      if (found.state === "ok") return found.attestation;
+      return toPep740(await signer.sign(distStatement(file.filename, file.sha256)));
+    }),
+  );
   const made: DistAttestation[] = [];
-  for (const file of files) {
-    const existing = await readAttestation(file);
-    if (existing.state === "ok") {
-      logger.log("%s already has its attestation %s: not signing again", file.filename, `${file.filename}${ATTESTATION_SUFFIX}`);
-      made.push(describe(file, existing.attestation));
-      continue;
+  for (const [i, file] of files.entries()) {
+    const found = existing[i];
+    const facts = describe(file, signed[i]);
+    if (found.state === "ok") logger.log("%s already has its attestation %s: not signing again", file.filename, facts.attestation);
+    else {
+      if (found.state === "mismatch") logger.warn("%s%s did not attest this build (%s): signed anew", file.filename, ATTESTATION_SUFFIX, found.reason);
+      await writeFile(attestationPath(file.path), `${JSON.stringify(signed[i])}\n`);
+      logger.log("Signed %s: %s, Rekor log index %s, as %s", file.filename, facts.attestation, facts.logIndex ?? "?", facts.signer ?? "?");
     }
-    if (existing.state === "mismatch") logger.warn("%s%s does not attest this build (%s): signing anew", file.filename, ATTESTATION_SUFFIX, existing.reason);
-    const attestation = toPep740(await signer.sign(distStatement(file.filename, file.sha256)));
-    await writeFile(attestationPath(file.path), `${JSON.stringify(attestation)}\n`);
-    const facts = describe(file, attestation);
-    logger.log("Signed %s: %s, Rekor log index %s, as %s", file.filename, facts.attestation, facts.logIndex ?? "?", facts.signer ?? "?");
     made.push(facts);
   }
   return made;

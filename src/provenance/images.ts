@@ -137,8 +137,10 @@ export async function attestImages(pluginConfig: PluginConfig, context: Context,
   if (!missing.length) return attached;
   const stream = context.stdout ?? process.stdout;
   const signer = await openSigner(options, verdict.identity, context.env, (text) => void stream.write(text));
-  for (const image of missing) {
-    const bundle = await signer.sign(imageStatement(image, signer.claims));
+  // Signed at once (each is its own certificate and log entry), attached one after another.
+  const bundles = await Promise.all(missing.map((image) => signer.sign(imageStatement(image, signer.claims))));
+  for (const [i, image] of missing.entries()) {
+    const bundle = bundles[i];
     let referrer: string;
     try {
       referrer = await attachBundle(image.repository, image.digest, bundle, SLSA_PROVENANCE_PREDICATE, access);

@@ -39,23 +39,25 @@ export interface Signer {
  */
 export async function openSigner(options: ProvenanceOptions, identity: SigstoreIdentity, env: Env, write: (text: string) => void): Promise<Signer> {
   const secrets: string[] = [];
-  const token = await fetchIdentityToken(identity, env, options.retry, (secret) => {
-    secrets.push(secret);
-    maskInActions(secret, env, write);
-  });
-  // Loaded only when signing: it pulls in TUF, protobuf and HTTP clients a run without provenance never needs.
-  const { attest, createVerifier } = await import("sigstore");
+  // sigstore is loaded only when signing (TUF, protobuf and HTTP clients a run without provenance never needs), while the token is on its way.
+  const [token, { attest, createVerifier }] = await Promise.all([
+    fetchIdentityToken(identity, env, options.retry, (secret) => {
+      secrets.push(secret);
+      maskInActions(secret, env, write);
+    }),
+    import("sigstore"),
+  ]);
   const { attempts, delayMs, timeoutMs } = options.retry;
   // sigstore-js retries 408, 429, 5xx and network failures itself (@sigstore/sign external/fetch.js).
   const retry = { retries: attempts - 1, factor: 2, minTimeout: delayMs, maxTimeout: delayMs * 8 };
   const claims = jwtClaims(token);
-  let verifier: Awaited<ReturnType<typeof createVerifier>> | undefined;
-  /** The instance's trusted root, from its TUF mirror, once: what PyPI and every verifier check the signatures against. */
-  const checker = async () => {
-    if (verifier) return verifier;
+  let verifier: ReturnType<typeof createVerifier> | undefined;
+  /** The instance's trusted root, from its TUF mirror, once (concurrent signatures share it): what PyPI and every verifier check the signatures against. */
+  const checker = () => (verifier ??= loadVerifier());
+  const loadVerifier = async () => {
     const cache = await mkdtemp(join(tmpdir(), "pyrelease-tuf-"));
     try {
-      verifier = await createVerifier({
+      return await createVerifier({
         tufMirrorURL: options.tufMirrorUrl,
         tufRootPath: options.tufRootPath,
         tufCachePath: cache,
@@ -64,7 +66,6 @@ export async function openSigner(options: ProvenanceOptions, identity: SigstoreI
         retry,
         timeout: timeoutMs,
       });
-      return verifier;
     } catch (error) {
       throw getError("EPROVENANCE", { problem: "trust", url: options.tufMirrorUrl, reason: mask((error as Error).message, secrets) });
     } finally {

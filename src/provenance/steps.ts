@@ -51,6 +51,13 @@ export async function planProvenance(cwd: string, env: Record<string, string | u
   return `${imageVerdict({ options, identity, dryRun: true }).line}.`;
 }
 
+/** prepare, before building: load the Sigstore client while the build runs, when there will be something to sign. */
+export function warmUpSigning(pluginConfig: PluginConfig, context: Context, uploads: boolean): void {
+  const { options, problems } = readProvenanceOptions(pluginConfig);
+  if (problems.length || !distVerdict({ options, identity: sigstoreIdentity(context.env), dryRun: false, uploads }).sign) return;
+  import("sigstore").catch(() => undefined);
+}
+
 /** prepare (and a publish that had to build again): sign every dist once; undefined when provenance is off. */
 export async function signDists(pluginConfig: PluginConfig, context: Context, files: readonly DistFile[], twineVersion: string | undefined, uploads: boolean): Promise<DistAttestation[] | undefined> {
   const verdict = verdictFor(pluginConfig, context, twineVersion, uploads);

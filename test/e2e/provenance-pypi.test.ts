@@ -129,7 +129,7 @@ describe("dists signed in prepare, uploaded with their attestations", () => {
     writeFileSync(`${wheel}.publish.attestation`, readFileSync(join(s.dist, `${FILES[1]}.publish.attestation`)));
     const again = pluginContext({ cwd: s.project.dir, gitHead: s.project.gitHead, version: VERSION, env: workflowEnv(world.pypi) });
     await pypi.prepare(s.config, again.context);
-    assert.match(again.output(), /does not attest this build \(it attests llenergymeasure_demo-2\.0\.0\.tar\.gz\): signing anew/);
+    assert.match(again.output(), /did not attest this build \(it attests llenergymeasure_demo-2\.0\.0\.tar\.gz\): signed anew/);
     const fresh = attestationOf(s.dist, FILES[0]);
     assert.notDeepEqual(fresh.envelope, good.envelope);
     const statement = JSON.parse(Buffer.from(fresh.envelope.statement, "base64").toString());
@@ -202,7 +202,9 @@ describe("Sigstore failures", () => {
     assert.equal(problem.code, "EPROVENANCE");
     assert.match(problem.message, /Fulcio \(http:\/\/127\.0\.0\.1:\d+\) gave no signing certificate for llenergymeasure_demo-2\.0\.0-py3-none-any\.whl: .*bad gateway/);
     assert.match(problem.details, /tried 3 time\(s\)/);
-    assert.equal(own.sigstore.requests().filter((r) => r.step === "fulcio").length, 3);
+    // Both dists ask at once: each tries 3 times, and the first to give up ends the step.
+    const fulcio = own.sigstore.requests().filter((r) => r.step === "fulcio");
+    assert.ok(fulcio.length >= 3 && fulcio.length <= 6 && fulcio.every((r) => r.status === 502), JSON.stringify(fulcio));
     assert.equal(own.pypi.uploads().length, 0);
   });
 
