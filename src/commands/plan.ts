@@ -4,7 +4,7 @@ import { planProvenance } from "../provenance/steps.js";
 import { reportError, type CommandIO } from "./io.js";
 
 /** Credentials a plan never uses: it shows what would happen, it does nothing. */
-const CREDENTIALS = /^(GITHUB_TOKEN|GH_TOKEN|ACTIONS_ID_TOKEN_REQUEST_TOKEN|ACTIONS_ID_TOKEN_REQUEST_URL|PYPI_ID_TOKEN|TESTPYPI_ID_TOKEN|PYPI_TOKEN|DOCKERHUB_TOKEN|DOCKERHUB_USERNAME)$/;
+const CREDENTIALS = /^(GITHUB_TOKEN|GH_TOKEN|ACTIONS_ID_TOKEN_REQUEST_TOKEN|ACTIONS_ID_TOKEN_REQUEST_URL|PYPI_ID_TOKEN|TESTPYPI_ID_TOKEN|PYPI_TOKEN|DOCKERHUB_TOKEN|DOCKERHUB_USERNAME|SIGSTORE_ID_TOKEN)$/;
 
 /** `pyrelease plan`: semantic-release's dry run with every credential removed, then a summary. */
 export async function planCommand(_argv: string[], io: CommandIO): Promise<number> {

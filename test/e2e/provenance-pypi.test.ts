@@ -137,6 +137,21 @@ describe("dists signed in prepare, uploaded with their attestations", () => {
   });
 });
 
+test("GitLab CI: signed with SIGSTORE_ID_TOKEN as the pipeline's CI config, accepted by the index's GitLab publisher", async () => {
+  needPythonTools();
+  const world = await startProvenanceWorld({ publisher: { repository: "o/r", workflow: ".gitlab-ci.yml" } });
+  onCleanup(() => world.close());
+  const s = setup(world, { env: { GITLAB_CI: "true", CI_PROJECT_PATH: "o/r", PYPI_ID_TOKEN: world.pypi.gitlabIdToken("o/r", "pypi"), SIGSTORE_ID_TOKEN: world.pypi.gitlabIdToken("o/r", "sigstore") } });
+  const result = (await release(s)) as { files: any[] };
+  assert.match(s.output(), /as GitLab CI project o\/r \(SIGSTORE_ID_TOKEN\)/);
+  const signer = "https://gitlab.com/o/r//.gitlab-ci.yml@refs/heads/main";
+  for (const file of world.pypi.files()) {
+    assert.equal(file.attestations?.length, 1);
+    verifyBundle(fromPep740(file.attestations![0] as Pep740Attestation), world.sigstore.trustedRoot(), { subjectAlternativeName: signer, issuer: "https://gitlab.com" });
+  }
+  for (const file of result.files) assert.equal(file.attestation.verify, `pypi-attestations verify pypi --repository https://gitlab.com/o/r pypi:${file.filename}`);
+});
+
 describe("provenance settings and what each says", () => {
   test("auto without an OIDC identity: one line that says why, unsigned files", async () => {
     needPythonTools();

@@ -13,7 +13,7 @@ export const SEMANTIC_RELEASE_BIN = join(PACKAGE_ROOT, "node_modules", "semantic
 export const GITHUB_REPO_URL = "https://github.com/o/r.git";
 
 /** Variables of the machine's own CI that must not leak into a release run under test. */
-const CI_VARIABLE = /^(CI|CONTINUOUS_INTEGRATION|BUILD_NUMBER|RUN_ID|GITHUB_.*|GITLAB_.*|CI_.*|ACTIONS_.*|RUNNER_.*|PYPI_.*|TESTPYPI_.*|DOCKERHUB_.*|GH_TOKEN|GH_URL|GITEA_.*|BUILDX_BUILDER|TWINE_.*|NPM_.*|SEMANTIC_RELEASE_.*)$/;
+const CI_VARIABLE = /^(CI|CONTINUOUS_INTEGRATION|BUILD_NUMBER|RUN_ID|GITHUB_.*|GITLAB_.*|CI_.*|ACTIONS_.*|RUNNER_.*|PYPI_.*|TESTPYPI_.*|DOCKERHUB_.*|GH_TOKEN|GH_URL|GITEA_.*|BUILDX_BUILDER|TWINE_.*|NPM_.*|SEMANTIC_RELEASE_.*|SIGSTORE_.*)$/;
 
 export function cleanEnv(extra: Record<string, string | undefined> = {}): Record<string, string> {
   const env: Record<string, string> = {};
