@@ -1,6 +1,6 @@
 import { readFile, writeFile } from "node:fs/promises";
 import type { Logger } from "../context.js";
-import { getError } from "../errors.js";
+import { getError, throwAll } from "../errors.js";
 import type { DistFile } from "../pypi/dists.js";
 import { signatureFacts, type SignatureFacts, type Signer } from "./sign.js";
 import { attestedStatement, distStatement, fromPep740, pep740Problem, PYPI_PUBLISH_PREDICATE, toPep740, type Pep740Attestation } from "./statement.js";
@@ -61,13 +61,16 @@ function describe(file: DistFile, attestation: Pep740Attestation): DistAttestati
 export async function attestDists(files: readonly DistFile[], signer: Signer, logger: Pick<Logger, "log" | "warn">): Promise<DistAttestation[]> {
   const existing = await Promise.all(files.map(readAttestation));
   // The files are signed at once: each is its own certificate and log entry, and the round trips dominate.
-  const signed = await Promise.all(
+  // Every signature is waited for, so a failure leaves nothing running behind it, and every failure is reported.
+  const settled = await Promise.allSettled(
     files.map(async (file, i) => {
       const found = existing[i];
       if (found.state === "ok") return found.attestation;
       return toPep740(await signer.sign(distStatement(file.filename, file.sha256)));
     }),
   );
+  throwAll(settled.flatMap((result) => (result.status === "rejected" ? [result.reason as Error] : [])));
+  const signed = settled.map((result) => (result as PromiseFulfilledResult<Pep740Attestation>).value);
   const made: DistAttestation[] = [];
   for (const [i, file] of files.entries()) {
     const found = existing[i];

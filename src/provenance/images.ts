@@ -1,5 +1,5 @@
 import type { Context, PluginConfig } from "../context.js";
-import { getError } from "../errors.js";
+import { getError, throwAll } from "../errors.js";
 import { imageVerifyCommands, rekorEntryUrl } from "./commands.js";
 import { imageVerdict } from "./decide.js";
 import { sigstoreIdentity } from "./identity.js";
@@ -137,8 +137,10 @@ export async function attestImages(pluginConfig: PluginConfig, context: Context,
   if (!missing.length) return attached;
   const stream = context.stdout ?? process.stdout;
   const signer = await openSigner(options, verdict.identity, context.env, (text) => void stream.write(text));
-  // Signed at once (each is its own certificate and log entry), attached one after another.
-  const bundles = await Promise.all(missing.map((image) => signer.sign(imageStatement(image, signer.claims))));
+  // Signed at once (each is its own certificate and log entry), attached one after another; every signature is waited for.
+  const settled = await Promise.allSettled(missing.map((image) => signer.sign(imageStatement(image, signer.claims))));
+  throwAll(settled.flatMap((result) => (result.status === "rejected" ? [result.reason as Error] : [])));
+  const bundles = settled.map((result) => (result as PromiseFulfilledResult<BundleJson>).value);
   for (const [i, image] of missing.entries()) {
     const bundle = bundles[i];
     let referrer: string;
