@@ -6,6 +6,8 @@ import { fileURLToPath } from "node:url";
 import { cleanEnv, EXAMPLE_DIR, git, PACKAGE_ROOT } from "../test/support/repo.js";
 import { startPypiServer, type PypiServer } from "../test/support/pypi-server.js";
 import type { DriverRequest } from "./pypi-driver.js";
+import { startProvenanceWorld, workflowEnv } from "../test/support/provenance.js";
+import { CURRENT_PYTHON, ensureCurrentToolchain } from "../test/support/python.js";
 
 export const SYSTEM_PYTHON = "/usr/bin/python3";
 const DRIVER = join(dirname(fileURLToPath(import.meta.url)), "pypi-driver.js");
@@ -142,6 +144,38 @@ export function oursPrepareAndPublish(python = SYSTEM_PYTHON): Promise<DriverRes
     assertUploaded(server, "our prepare + publish");
     return result;
   });
+}
+
+/**
+ * Our prepare + publish with the current toolchain (twine 7), provenance on (every dist
+ * signed against a loopback Fulcio, Rekor and TUF mirror, checked, uploaded with its
+ * attestation) or off: what signing adds to publishing, network latency to Sigstore aside.
+ */
+export async function oursWithProvenance(signed: boolean): Promise<DriverResult> {
+  ensureCurrentToolchain();
+  const world = await startProvenanceWorld();
+  const f = fixture();
+  try {
+    const env = baseEnv(f, workflowEnv(world.pypi));
+    const result = await runDriver({
+      module: OUR_PLUGIN,
+      steps: ["prepare", "publish"],
+      cwd: f.dir,
+      env,
+      pluginConfig: {
+        pypi: { repositoryUrl: world.pypi.uploadUrl, indexUrl: world.pypi.indexUrl, python: CURRENT_PYTHON, buildArgs: NO_ISOLATION, retry: fastRetry },
+        provenance: signed ? world.provenance() : { enabled: false },
+      },
+      version: VERSION,
+      gitHead: f.gitHead,
+    });
+    assertUploaded(world.pypi, signed ? "signed prepare + publish" : "unsigned prepare + publish");
+    if (world.pypi.files().some((file) => Boolean(file.attestations) !== signed)) throw new Error(`expected every file ${signed ? "with" : "without"} an attestation`);
+    return result;
+  } finally {
+    await world.close();
+    f.cleanup();
+  }
 }
 
 /** What a hand-written workflow runs: build, twine check, twine upload with a token. */

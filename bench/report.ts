@@ -11,6 +11,7 @@ export interface Results {
   dryRunOverhead: Record<string, any>;
   historyScaling: Record<string, any>;
   publishOverhead: Record<string, any>;
+  signingOverhead?: Record<string, any>;
   peerRatio: Record<string, any>;
   matrixParallelism: Record<string, any>;
   peakMemory: Record<string, any>;
@@ -25,6 +26,7 @@ export function renderMarkdown(r: Results): string {
     ["`dryRunOverhead`", "preset / bare dry run, same " + r.dryRunOverhead.commits + "-commit repo", `${r.dryRunOverhead.ratio}`, `≤ ${r.goals.dryRunOverhead}`, verdict(r.dryRunOverhead.ratio, r.goals.dryRunOverhead)],
     ["`historyScaling`", `preset dry run, ${r.historyScaling.largeCommits} / ${r.historyScaling.smallCommits} commits`, `${r.historyScaling.ratio}`, `≤ ${r.goals.historyScaling}`, verdict(r.historyScaling.ratio, r.goals.historyScaling)],
     ["`publishOverhead`", "our prepare + publish / build + twine check + twine upload", `${r.publishOverhead.ratio}`, `≤ ${r.goals.publishOverhead}`, verdict(r.publishOverhead.ratio, r.goals.publishOverhead)],
+    ["`signingOverhead`", "our prepare + publish with provenance / without (loopback Sigstore)", `${r.signingOverhead?.ratio ?? "—"}`, `≤ ${r.goals.signingOverhead ?? 1.1}`, verdict(r.signingOverhead?.ratio, r.goals.signingOverhead ?? 1.1)],
     ["`peerRatio`", "our PyPI release / semantic-release-pypi 5.3.0, both isolated builds", `${r.peerRatio.ratio ?? "—"}`, `≤ ${r.goals.peerRatio}`, verdict(r.peerRatio.ratio, r.goals.peerRatio)],
     ["`matrixParallelism`", `6-entry matrix (buildx) / one ${r.matrixParallelism.buildMs / 1000} s build`, `${r.matrixParallelism.ratio}`, `≤ ${r.goals.matrixParallelism}`, verdict(r.matrixParallelism.ratio, r.goals.matrixParallelism)],
     ...((r.matrixParallelism.podman ?? []) as { concurrency: number; ratio: number }[]).map((p) => [

@@ -11,7 +11,7 @@ import { historyRepo, useConfig } from "./history.js";
 import { BARE_CONFIG, dryRun, PRESET_CONFIG, type DryRun } from "./dry-run.js";
 import { matrixPublish, singleBuild, timedBuilders } from "./images.js";
 import { describeMachine } from "./machine.js";
-import { bareCommands, defaultPipIndexUrl, oursFullRelease, oursPrepareAndPublish, peerFullRelease } from "./pypi.js";
+import { bareCommands, defaultPipIndexUrl, oursFullRelease, oursPrepareAndPublish, oursWithProvenance, peerFullRelease } from "./pypi.js";
 import { ladder, moduleLoadMs, profileDryRun, tracePublish } from "./attribution.js";
 import { median, paired, round2, ms } from "./stats.js";
 import { renderMarkdown, type Results } from "./report.js";
@@ -25,7 +25,7 @@ const buildMs = quick ? 1_000 : 5_000;
 const started = performance.now();
 const log = (message: string) => process.stderr.write(`[bench ${Math.round((performance.now() - started) / 1000)}s] ${message}\n`);
 
-const GOALS = { dryRunOverhead: 1.25, historyScaling: 12, publishOverhead: 1.15, peerRatio: 1.0, matrixParallelism: 1.5 };
+const GOALS = { dryRunOverhead: 1.25, historyScaling: 12, publishOverhead: 1.15, peerRatio: 1.0, matrixParallelism: 1.5, signingOverhead: 1.1 };
 
 async function dryRuns(results: Results) {
   log(`building repositories: ${[...new Set([smallCommits, overheadCommits, largeCommits])].join(", ")} commits (git fast-import)`);
@@ -132,6 +132,19 @@ async function publishOverhead(results: Results) {
   results.publishOverhead.attribution = await tracePublish();
 }
 
+async function signingOverhead(results: Results) {
+  log("signingOverhead: our prepare + publish with provenance / without");
+  const result = await paired(rounds, async () => (await oursWithProvenance(true)).totalMs, async () => (await oursWithProvenance(false)).totalMs);
+  results.signingOverhead = {
+    ratio: round2(result.ratio),
+    goal: GOALS.signingOverhead,
+    ratios: result.ratios.map(round2),
+    signedMs: result.numeratorMs.map(ms),
+    unsignedMs: result.denominatorMs.map(ms),
+    how: "our prepare + publish (twine 7, --no-isolation) signing both dists against a loopback Fulcio, Rekor and TUF mirror (ID token, certificate, log entry, trusted-root check, upload with --attestations) / the same with provenance.enabled false; the public instance adds its network round trips",
+  };
+}
+
 async function peerRatio(results: Results) {
   const pipIndexUrl = defaultPipIndexUrl();
   log(`peerRatio: our full PyPI release vs semantic-release-pypi, isolated builds (pip index: ${pipIndexUrl ?? "pip's own configuration"})`);
@@ -209,6 +222,7 @@ async function main() {
   const results: Results = { generatedAt: new Date().toISOString(), mode: quick ? "quick" : "full", machine: describeMachine(), goals: GOALS, rounds: { ratios: rounds, peerRatio: peerRounds } } as unknown as Results;
   await dryRuns(results);
   await publishOverhead(results);
+  await signingOverhead(results);
   await matrixParallelism(results);
   await peerRatio(results);
   results.durationS = Math.round((performance.now() - started) / 1000);

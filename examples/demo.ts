@@ -13,7 +13,7 @@ import { join } from "node:path";
 import { exampleHistory, runSemanticRelease, TEST_PYPI_OPTIONS } from "../test/support/repo.js";
 import { actionsReleaseEnv, podmanEnv, podmanFiles } from "../test/support/actions-env.js";
 import { startGitHubServer } from "../test/support/github-server.js";
-import { startPypiServer } from "../test/support/pypi-server.js";
+import { startProvenanceWorld } from "../test/support/provenance.js";
 import { REGISTRY_BIN, startRegistry } from "../test/support/registry.js";
 import { hasTool } from "../test/support/tools.js";
 
@@ -27,7 +27,7 @@ const IMAGES = {
 const HISTORY = 'v1.0.0, then "feat(backends): add the zeus energy backend" with pyproject.toml at 1.1.0';
 
 async function dryRun(): Promise<number> {
-  const repo = exampleHistory("1.1.0", { releaserc: { images: { repository: "docker.io/llenergymeasure", ...IMAGES } } });
+  const repo = exampleHistory("1.1.0", { releaserc: { images: { repository: "docker.io/llenergymeasure", ...IMAGES }, provenance: { enabled: "auto" } } });
   try {
     console.log(`Demo repository: ${repo.dir}\nHistory: ${HISTORY}\n\n$ npx semantic-release --dry-run\n`);
     const run = await runSemanticRelease(repo.dir, ["--dry-run", "--no-ci"]);
@@ -42,23 +42,26 @@ async function dryRun(): Promise<number> {
 async function fullRelease(): Promise<number> {
   const work = mkdtempSync(join(tmpdir(), "pyrelease-demo-"));
   const github = await startGitHubServer();
-  const pypi = await startPypiServer();
+  // PyPI with its attestation checks, and a loopback Sigstore (Fulcio, Rekor, TUF) to sign with.
+  const world = await startProvenanceWorld();
+  const pypi = world.pypi;
   const withImages = hasTool(["podman", "--version"]) && hasTool([REGISTRY_BIN, "--version"]);
   const registry = withImages ? await startRegistry() : undefined;
   for (const [name, text] of Object.entries(podmanFiles(work))) writeFileSync(join(work, name), text);
   const repo = exampleHistory("1.1.0", {
     releaserc: {
       pypi: { ...TEST_PYPI_OPTIONS, repositoryUrl: pypi.uploadUrl, indexUrl: pypi.indexUrl },
+      provenance: world.provenance(),
       ...(registry ? { images: { repository: `${registry.host}/llenergymeasure`, builder: "podman", tlsVerify: false, ...IMAGES } } : {}),
     },
   });
   try {
     console.log(`\nDemo repository: ${repo.dir}\nHistory: ${HISTORY}`);
-    console.log(`Stand-ins: GitHub API ${github.url}, PyPI ${pypi.url}${registry ? `, registry ${registry.host}` : " (no podman/docker-registry: images skipped)"}\n\n$ npx semantic-release   # in a GitHub Actions-like environment\n`);
-    const run = await runSemanticRelease(repo.dir, [], actionsReleaseEnv(github, pypi, "main", podmanEnv(work)));
+    console.log(`Stand-ins: GitHub API ${github.url}, PyPI ${pypi.url}, Sigstore ${world.sigstore.url}${registry ? `, registry ${registry.host}` : " (no podman/docker-registry: images skipped)"}\n\n$ npx semantic-release   # in a GitHub Actions-like environment\n`);
+    const run = await runSemanticRelease(repo.dir, [], actionsReleaseEnv(github, pypi, "main", { GITHUB_WORKFLOW_REF: "o/r/.github/workflows/release.yml@refs/heads/main", ...podmanEnv(work) }));
     process.stdout.write(run.output);
     if (run.code !== 0) return run.code;
-    console.log(`\nPyPI now holds: ${pypi.files().map((f) => `${f.filename} (sha256 ${f.sha256.slice(0, 12)}…)`).join(", ")}`);
+    console.log(`\nPyPI now holds: ${pypi.files().map((f) => `${f.filename} (sha256 ${f.sha256.slice(0, 12)}…${f.attestations ? ", with its PEP 740 attestation" : ""})`).join(", ")}`);
     for (const release of github.releases()) {
       console.log(`\nGitHub release ${release.tag_name} (draft: ${release.draft}) reads:\n\n${release.body}`);
     }
@@ -66,7 +69,7 @@ async function fullRelease(): Promise<number> {
   } finally {
     repo.cleanup();
     await github.close();
-    await pypi.close();
+    await world.close();
     await registry?.stop();
     rmSync(work, { recursive: true, force: true });
   }

@@ -482,6 +482,9 @@ permissions:
 
 A fine-grained personal access token needs "Contents: Read and write"; a classic one the ${code("repo")} scope (${code("public_repo")} for a public repository).`,
   }),
+
+  // ---- provenance ----
+  EPROVENANCE: (facts: Facts): ErrorText => provenanceText(facts),
 } satisfies Record<string, (facts: Facts) => ErrorText>;
 
 export type ErrorCode = keyof typeof errorTexts;
@@ -503,6 +506,81 @@ const OIDC_HINTS: Record<string, string> = {
   "not-enabled": "trusted publishing is disabled on this index.",
   "invalid-reuse-token": "this ID token was already exchanged once (a JWT is single use): request a fresh one; rerunning the job does.",
 };
+
+/** EPROVENANCE's texts, one per way signing can fail (`problem`). */
+function provenanceText({ problem, ...facts }: Facts): ErrorText {
+  const off = `To release without provenance, set ${code('"provenance": { "enabled": false }')}; ${code('"auto"')} signs only where an identity exists.`;
+  const resume = `Nothing was tagged or published by this step; rerun the release (or ${code("npx pyrelease resume --tag <tag>")} once the tag exists).`;
+  switch (problem) {
+    case "no-identity":
+      return {
+        message: "provenance.enabled is true, but this run has no OIDC identity to sign with.",
+        details: `Sigstore signs with the CI's OpenID Connect identity, and none was found:
+
+- **GitHub Actions**: grant the job ${code("id-token: write")} (GitHub then sets ${code("ACTIONS_ID_TOKEN_REQUEST_URL")} and ${code("ACTIONS_ID_TOKEN_REQUEST_TOKEN")}). Pull requests from forks never get one.
+- **GitLab CI**: declare an ID token for Sigstore:
+  \`\`\`yaml
+  id_tokens:
+    SIGSTORE_ID_TOKEN:
+      aud: sigstore
+  \`\`\`
+
+${off}`,
+      };
+    case "old-twine":
+      return {
+        message: `twine ${facts.twineVersion} cannot upload PEP 740 attestations; twine >= 5.1 can.`,
+        details: `With ${code('"provenance": { "enabled": true }')} every file is uploaded with its attestation, and ${code("twine upload --attestations")} first appeared in twine 5.1.0. Nothing was built or uploaded.
+
+Upgrade twine in the release interpreter (${code("pypi.python")}): ${code("python -m pip install 'twine>=5.1'")}. ${off}`,
+      };
+    case "token":
+      return {
+        message: `The CI refused an ID token for Sigstore (audience "sigstore"): ${facts.reason}.`,
+        details: `The token is requested from ${code("ACTIONS_ID_TOKEN_REQUEST_URL")} with the audience ${code("sigstore")}. Check that the job has ${code("id-token: write")}, then rerun it. ${off}`,
+      };
+    case "fulcio":
+      return {
+        message: `Fulcio (${facts.url}) gave no signing certificate for ${facts.subject}: ${facts.reason}.`,
+        details: `The certificate request was tried ${facts.attempts} time(s) (5xx and timeouts are retried). A 4xx means Fulcio refused this identity token: check ${code("provenance.fulcioUrl")}, and that the token comes from a CI Fulcio trusts. When Sigstore is down (https://status.sigstore.dev), try again later. ${resume}`,
+      };
+    case "rekor":
+      return {
+        message: `Rekor (${facts.url}) did not log the signature of ${facts.subject}: ${facts.reason}.`,
+        details: `Every signature must be in the transparency log before PyPI or a verifier accepts it. 5xx and timeouts were retried (${facts.attempts} tries); a 4xx means Rekor refused the entry. Check ${code("provenance.rekorUrl")} and https://status.sigstore.dev. ${resume}`,
+      };
+    case "trust":
+      return {
+        message: `The trusted root of the Sigstore instance could not be read from ${facts.url}: ${facts.reason}.`,
+        details: `Every signature is checked against the instance's trusted root (distributed by TUF) before it is written or pushed, and that root could not be fetched or did not verify. For Sigstore's public instance this is https://tuf-repo-cdn.sigstore.dev (see https://status.sigstore.dev); for another instance set ${code("provenance.tufMirrorUrl")} and its initial ${code("provenance.tufRootPath")}. ${resume}`,
+      };
+    case "verify":
+      return {
+        message: `The signature of ${facts.subject} does not verify against the trusted root from ${facts.url}: ${facts.reason}.`,
+        details: `Nothing was written or pushed: PyPI and every verifier would refuse this signature too. ${code("provenance.fulcioUrl")}, ${code("provenance.rekorUrl")} and ${code("provenance.tufMirrorUrl")} must name one Sigstore instance (pypi.org verifies against the public one: leave all three at their defaults to publish there). ${resume}`,
+      };
+    case "stale":
+      return {
+        message: `Attestation file(s) beside the dists attest other files: ${facts.files.join("; ")}.`,
+        details: `PyPI refuses an attestation whose subject is not the uploaded file's name and sha256, so nothing was uploaded. They are left from another build: delete them (the release signs the files again when provenance is on), or rebuild from the tag that made them.`,
+      };
+    case "partial":
+      return {
+        message: `Some dists have no attestation beside them: ${facts.files.join(", ")}.`,
+        details: `The other files of this release have ${code("<file>.publish.attestation")} beside them, and an attestation can never be added to a file after its first upload, so nothing was uploaded. Turn provenance on for this run so the missing ones are signed, or remove every attestation file to publish unsigned.`,
+      };
+    case "referrer":
+      return {
+        message: `Attaching the signed provenance to ${facts.image} failed: ${facts.reason}.`,
+        details: `Every image gets its provenance bundle as an OCI referrer (artifactType ${code("application/vnd.dev.sigstore.bundle.v0.3+json")}) before any tag moves; no tag was moved. Check the registry login and that the registry accepts OCI artifact manifests, then ${code("npx pyrelease resume --tag <tag>")}.`,
+      };
+    default:
+      return {
+        message: `Signing ${facts.subject ?? "the release"} failed: ${facts.reason}.`,
+        details: `${resume} ${off}`,
+      };
+  }
+}
 
 export function getError(errorCode: ErrorCode, facts: Facts = {}): SemanticReleaseError {
   const { message, details } = errorTexts[errorCode](facts);

@@ -3,10 +3,12 @@ import { loadReleaseConfig } from "../config/load.js";
 import { getError } from "../errors.js";
 import { run } from "../exec.js";
 import { ociLabels } from "../images/labels.js";
-import { imagesOptions, skipReason } from "../images/release.js";
+import { imagesOptions, registryClient, skipReason } from "../images/release.js";
 import { buildSelected, DEFAULT_DIGEST_DIR, finalizeAll } from "../images/scaleout.js";
 import { recordImagesInDraft } from "../release/record.js";
 import { buildTime } from "../plugins/images.js";
+import { readProvenanceOptions } from "../provenance/options.js";
+import { attachedProvenance, attestImages } from "../provenance/images.js";
 import { releasePep440 } from "../version/release.js";
 import { reportError, type CommandIO } from "./io.js";
 import { writeFile } from "node:fs/promises";
@@ -64,11 +66,16 @@ export async function imagesCommand(argv: string[], io: CommandIO): Promise<numb
         source: config.repositoryUrl ?? (io.env.GITHUB_REPOSITORY ? `${io.env.GITHUB_SERVER_URL ?? "https://github.com"}/${io.env.GITHUB_REPOSITORY}` : undefined),
         created: buildTime(io.env),
       });
-      await buildSelected(options, { version, only: values.only as string, dir, labels }, context);
+      const built = await buildSelected(options, { version, only: values.only as string, dir, labels, attest: readProvenanceOptions(config).options.buildxAttest }, context);
+      // Each job signs the provenance of what it pushed; finalize only reads it back.
+      const signing = { ...context, logger: { ...logger, error: logger.warn, success: logger.log }, options: { dryRun: false }, stdout: { write: (text: string) => (io.stdout(text), true) } as unknown as NodeJS.WriteStream };
+      await attestImages(config, signing, built.map((file) => ({ repository: file.ref, digest: file.digest })), registryClient(options, context));
       return 0;
     }
 
-    const images = await finalizeAll(options, { version, dir, latest: values.latest === true }, context);
+    const tagged = await finalizeAll(options, { version, dir, latest: values.latest === true }, context);
+    const provenance = await attachedProvenance(config, context, tagged.map((image) => ({ repository: image.ref, digest: image.digest })), registryClient(options, context));
+    const images = tagged.map((image) => (provenance.has(image.digest) ? { ...image, provenance: provenance.get(image.digest) } : image));
     const json = `${JSON.stringify({ name: "Container images", images }, null, 2)}\n`;
     if (typeof values.output === "string") await writeFile(resolve(io.cwd, values.output), json);
     else io.stdout(json);

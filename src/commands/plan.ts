@@ -3,10 +3,11 @@ import { parseArgs } from "node:util";
 import { isSemanticReleaseError } from "../errors.js";
 import { PACKAGE_NAME } from "../release/plugins.js";
 import { releasePep440 } from "../version/release.js";
+import { planProvenance } from "../provenance/steps.js";
 import { reportError, type CommandIO } from "./io.js";
 
 /** Credentials a plan never uses: it shows what would happen, it does nothing. */
-const CREDENTIALS = /^(GITHUB_TOKEN|GH_TOKEN|ACTIONS_ID_TOKEN_REQUEST_TOKEN|ACTIONS_ID_TOKEN_REQUEST_URL|PYPI_ID_TOKEN|TESTPYPI_ID_TOKEN|PYPI_TOKEN|DOCKERHUB_TOKEN|DOCKERHUB_USERNAME)$/;
+const CREDENTIALS = /^(GITHUB_TOKEN|GH_TOKEN|ACTIONS_ID_TOKEN_REQUEST_TOKEN|ACTIONS_ID_TOKEN_REQUEST_URL|PYPI_ID_TOKEN|TESTPYPI_ID_TOKEN|PYPI_TOKEN|DOCKERHUB_TOKEN|DOCKERHUB_USERNAME|SIGSTORE_ID_TOKEN)$/;
 const USAGE = "usage: pyrelease plan [--verbose]\n";
 const VERBOSE_HINT = "`pyrelease plan --verbose` shows semantic-release's whole log.";
 
@@ -45,7 +46,9 @@ export async function planCommand(argv: string[], io: CommandIO): Promise<number
     const head =
       `Plan: ${lastRelease.version ? `${lastRelease.version} → ` : "first release "}${nextRelease.version} ` +
       `(PEP 440 ${releasePep440(nextRelease.version)}), ${nextRelease.type} release, tag ${nextRelease.gitTag}, channel ${nextRelease.channel ?? "default"}.`;
-    io.stdout([head, ...said.map((line) => `  ${line}`), `Nothing was built, pushed or uploaded.${verbose ? "" : ` ${VERBOSE_HINT}`}`, ""].join("\n"));
+    // Judged on the environment as given: the dry run above ran without its credentials.
+    const provenance = await planProvenance(io.cwd, io.env);
+    io.stdout([head, ...said.map((line) => `  ${line}`), `  ${provenance}`, `Nothing was built, pushed or uploaded.${verbose ? "" : ` ${VERBOSE_HINT}`}`, ""].join("\n"));
     return 0;
   } catch (error) {
     const errors = errorsOf(error);

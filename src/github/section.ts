@@ -45,6 +45,22 @@ export interface ArtifactFile {
   sha256: string;
   size: number;
   url?: string;
+  /** Its PEP 740 attestation, when the release signed it. */
+  attestation?: Attestation;
+}
+
+/** A Sigstore signature as users see it: where it is logged, who signed, how to verify (src/provenance). */
+export interface Attestation {
+  /** The attestation file beside the dist, or the OCI referrer's digest for an image. */
+  file?: string;
+  referrer?: string;
+  logIndex: number | null;
+  /** Rekor's search page for the entry (public-good instance only). */
+  entry?: string;
+  signer: string | null;
+  issuer: string | null;
+  /** The verify command(s). */
+  verify: string | Record<string, string>;
 }
 
 export interface ArtifactImage {
@@ -56,6 +72,8 @@ export interface ArtifactImage {
   entry?: Record<string, string> | string;
   /** A multi-platform image (`digest` is its index): each platform's own manifest digest. */
   platforms?: { platform: string; digest: string }[];
+  /** Its signed SLSA provenance, attached as an OCI referrer. */
+  provenance?: Attestation;
 }
 
 export interface Artifacts {
@@ -86,7 +104,9 @@ export function collectArtifacts(releases: readonly ReleaseRecord[] | undefined)
       if (files.length) {
         artifacts.indexUrl ??= typeof release.url === "string" ? release.url : undefined;
         artifacts.project ??= typeof release.project === "string" ? release.project : undefined;
-        artifacts.files.push(...files.map((f) => ({ filename: f.filename, sha256: f.sha256, size: Number(f.size) || 0, ...(f.url ? { url: String(f.url) } : {}) })));
+        artifacts.files.push(
+          ...files.map((f) => ({ filename: f.filename, sha256: f.sha256, size: Number(f.size) || 0, ...(f.url ? { url: String(f.url) } : {}), ...(isAttestation(f.attestation) ? { attestation: f.attestation } : {}) })),
+        );
       }
     }
     if (Array.isArray(release.images)) {
@@ -98,6 +118,7 @@ export function collectArtifacts(releases: readonly ReleaseRecord[] | undefined)
           tags: Array.isArray(image.tags) ? image.tags.map(String) : [],
           ...(image.entry !== undefined ? { entry: image.entry } : {}),
           ...(Array.isArray(image.platforms) ? { platforms: image.platforms.filter((p: unknown) => isObject(p) && typeof p.platform === "string" && typeof p.digest === "string").map((p: Record<string, any>) => ({ platform: p.platform, digest: p.digest })) } : {}),
+          ...(isAttestation(image.provenance) ? { provenance: image.provenance } : {}),
         });
       }
     }
@@ -142,7 +163,30 @@ export function renderArtifacts(releases: readonly ReleaseRecord[] | undefined, 
   }
 
   lines.push("```sh", ...commands, "```");
+  lines.push(...renderProvenance(files, images));
   return lines.join("\n");
+}
+
+const isAttestation = (value: unknown): value is Attestation => isObject(value) && "logIndex" in value && "verify" in value;
+
+/** The provenance part of the section: every signed file and image, its Rekor entry, and the commands that verify it. Empty when nothing was signed. */
+function renderProvenance(files: readonly ArtifactFile[], images: readonly ArtifactImage[]): string[] {
+  const signed = [
+    ...files.flatMap((f) => (f.attestation ? [{ name: f.filename, what: code(f.attestation.file ?? `${f.filename}.publish.attestation`), attestation: f.attestation }] : [])),
+    ...images.flatMap((i) => (i.provenance ? [{ name: pinReference(i), what: `OCI referrer ${code(i.provenance.referrer ?? "?")}`, attestation: i.provenance }] : [])),
+  ];
+  if (!signed.length) return [];
+  const signers = [...new Set(signed.map((s) => s.attestation.signer).filter(Boolean))];
+  const lines = ["", "#### Provenance", ""];
+  if (signers.length) lines.push(`Signed with Sigstore by ${signers.map((s) => code(s!)).join(", ")}.`, "");
+  lines.push("| artifact | attestation | Rekor log index |", "|---|---|--:|");
+  for (const s of signed) {
+    const index = s.attestation.logIndex ?? "?";
+    lines.push(`| ${code(s.name)} | ${s.what} | ${s.attestation.entry ? `[${index}](${s.attestation.entry})` : index} |`);
+  }
+  const commands = signed.flatMap((s) => (typeof s.attestation.verify === "string" ? [s.attestation.verify] : Object.values(s.attestation.verify)));
+  lines.push("", "Verify:", "", "```sh", ...commands, "```");
+  return lines;
 }
 
 export interface ReleaseManifest {

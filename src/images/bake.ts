@@ -21,6 +21,8 @@ export interface BakeTarget {
   labels: Record<string, string>;
   platforms: string[];
   output: string[];
+  /** BuildKit attestations (`--attest` values), pushed with the image in its index. */
+  attest?: string[];
 }
 
 /** `type=image,name=<repo>,push-by-digest=true,name-canonical=true,push=true`: pushed under no tag. */
@@ -37,8 +39,8 @@ export function dockerfileInContext(context: string, dockerfile: string): string
   return posix.relative(context, dockerfile) || dockerfile;
 }
 
-/** Pure: the bake file for `plans`, with the OCI `labels` on every image. */
-export function bakeFile(plans: ImagePlan[], labels: Record<string, string>): BakeFile {
+/** Pure: the bake file for `plans`, with the OCI `labels` and BuildKit `attest`ations on every image. */
+export function bakeFile(plans: ImagePlan[], labels: Record<string, string>, attest: readonly string[] = []): BakeFile {
   const target: Record<string, BakeTarget> = {};
   for (const plan of plans) {
     target[plan.id] = {
@@ -50,6 +52,7 @@ export function bakeFile(plans: ImagePlan[], labels: Record<string, string>): Ba
       labels: { ...labels },
       platforms: [...plan.platforms],
       output: [digestOutput(plan.repository)],
+      ...(attest.length ? { attest: [...attest] } : {}),
     };
   }
   return { group: { default: { targets: plans.map((p) => p.id) } }, target };

@@ -14,7 +14,7 @@ import type { ImageRunner, PushedImage, RunnerContext } from "./runner.js";
  * registry-side with `docker buildx imagetools create` once every target has a digest.
  * A transient failure reruns bake for the targets still missing only.
  */
-export function buildxRunner(context: RunnerContext, options: { builder?: string; docker?: string } = {}): ImageRunner {
+export function buildxRunner(context: RunnerContext, options: { builder?: string; docker?: string; attest?: readonly string[] } = {}): ImageRunner {
   const docker = options.docker ?? "docker";
   const exec = (argv: string[], input?: string, secrets?: string[]) => run(docker, argv, { cwd: context.cwd, env: context.env, input, secrets });
   const retryLog = (what: string) => (failure: unknown, next: number) =>
@@ -54,7 +54,7 @@ export function buildxRunner(context: RunnerContext, options: { builder?: string
       const work = await mkdtemp(join(tmpdir(), "pyrelease-bake-"));
       try {
         const file = join(work, "docker-bake.json");
-        await writeFile(file, `${JSON.stringify(bakeFile(plans, labels), null, 2)}\n`);
+        await writeFile(file, `${JSON.stringify(bakeFile(plans, labels, options.attest), null, 2)}\n`);
         const digests: Record<string, string> = {};
         let missing = plans;
         try {

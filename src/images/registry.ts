@@ -221,6 +221,19 @@ export class RegistryClient {
     });
   }
 
+  /** The bytes of the blob `repository@digest`, checked against the digest. */
+  async getBlob(repository: string, digest: string): Promise<Buffer> {
+    const endpoint = this.endpoint(repository);
+    return this.attempt(`read ${repository}@${digest}`, async () => {
+      const url = `${endpoint.base}/v2/${endpoint.path}/blobs/${digest}`;
+      const response = await this.request(endpoint, "GET", `/blobs/${digest}`, {});
+      if (response.status !== 200) throw await failure(response, `read the blob ${endpoint.path}@${digest}`, refused(response.status, endpoint));
+      const bytes = await readBody(response, url);
+      if (sha256(bytes) !== digest) throw new RegistryError(`${repository}@${digest} answered other bytes (${sha256(bytes)})`);
+      return bytes;
+    });
+  }
+
   /** Point `repository:tag` at the manifest already pushed as `repository@digest`. */
   async tag(repository: string, digest: string, tag: string): Promise<void> {
     const manifest = await this.getManifest(repository, digest);

@@ -79,11 +79,13 @@ export function createRunner(
   context: { cwd: string; env: Record<string, string | undefined>; logger: RunnerLogger },
   retry: Partial<RetryOptions> = {},
   client?: RegistryClient,
+  /** BuildKit attestations for buildx (`provenance.buildxAttest`). */
+  attest: readonly string[] = [],
 ): ImageRunner {
   const runnerContext = { ...context, retry: { ...options.retry, ...retry } };
   return options.builder === "podman"
     ? podmanRunner(runnerContext, { tlsVerify: options.tlsVerify, concurrency: options.concurrency, client: client ?? registryClient(options, context, runnerContext.retry) })
-    : buildxRunner(runnerContext, { builder: options.buildxBuilder });
+    : buildxRunner(runnerContext, { builder: options.buildxBuilder, attest });
 }
 
 /**

@@ -51,13 +51,13 @@ export function selectPlans(plans: ImagePlan[], options: ImagesOptions, only: st
  */
 export async function buildSelected(
   options: ImagesOptions,
-  input: { version: string; only: string; dir: string; labels: Record<string, string> },
+  input: { version: string; only: string; dir: string; labels: Record<string, string>; /** BuildKit attestations (`provenance.buildxAttest`). */ attest?: readonly string[] },
   context: ScaleOutContext,
 ): Promise<DigestFile[]> {
   const matrix = releaseMatrix(options, input.version, undefined);
   const selected = { ...matrix, plans: selectPlans(matrix.plans, options, input.only) };
   const client = registryClient(options, context, { ...options.retry, ...context.retry });
-  const runner = createRunner(options, context, context.retry, client);
+  const runner = createRunner(options, context, context.retry, client, input.attest);
   const noBuilder = await runner.check();
   if (noBuilder) throw noBuilder;
   await loginBuilder(runner, matrixRepositories(selected), client, context.logger);

@@ -14,6 +14,9 @@ import { releasePep440 } from "../version/release.js";
 import { githubMatrix } from "../images/scaleout.js";
 import { latestAllowed } from "../images/tags.js";
 import { writeGitHubOutput } from "../ci.js";
+import { attestImages } from "../provenance/images.js";
+import { readProvenanceOptions } from "../provenance/options.js";
+import { imageProvenanceLine } from "../provenance/steps.js";
 
 /** A stand-in version for checks made before semantic-release knows the next one: templates only need its shape. */
 const SAMPLE_VERSION = "1.0.0";
@@ -72,6 +75,8 @@ export async function verifyConditions(pluginConfig: PluginConfig, context: Cont
   }
   throwAll(errors);
   logger.log(`Images: ${matrix.plans.length} matrix entr${matrix.plans.length === 1 ? "y" : "ies"} with ${options.builder}`);
+  const provenance = imageProvenanceLine(pluginConfig, context);
+  if (provenance) logger.log(`Images: ${provenance}`);
 }
 
 /** Every reference this release would push and tag; a dry run shows exactly this. */
@@ -121,14 +126,17 @@ export async function publish(
     created: buildTime(context.env),
   });
   const client = registryClient(options, context);
-  const runner = createRunner(options, context, {}, client);
+  // Problems with the provenance options are reported once, by the PyPI step.
+  const runner = createRunner(options, context, {}, client, readProvenanceOptions(pluginConfig).options.buildxAttest);
   await loginBuilder(runner, matrixRepositories(matrix), client, logger);
   const pushed = await pushMatrix(runner, options, matrix, labels, logger);
+  // Signed provenance goes on every image before any tag moves.
+  const provenance = await attestImages(pluginConfig, context, pushed.map(({ plan, digest }) => ({ repository: plan.repository, digest })), client);
   await runner.tag(pushed);
   const { uploadedBlobs, uploadedBytes, mountedBlobs, existingBlobs } = client.stats;
   if (options.builder === "podman") logger.log(`Images: ${uploadedBlobs} blob(s) uploaded (${uploadedBytes} bytes), ${mountedBlobs} mounted from a sibling repository, ${existingBlobs} already there`);
   logger.success(`Images: pushed and tagged ${pushed.length} image(s)`);
-  return { name: "Container images", images: releasedImages(pushed) };
+  return { name: "Container images", images: releasedImages(pushed).map((image) => (provenance.has(image.digest) ? { ...image, provenance: provenance.get(image.digest) } : image)) };
 }
 
 /** SOURCE_DATE_EPOCH when set (reproducible builds), else now. */

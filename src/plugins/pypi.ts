@@ -10,6 +10,7 @@ import { prepareDists, type ProjectFacts } from "../pypi/prepare.js";
 import { publishDists } from "../pypi/publish.js";
 import { scmVersionFiles } from "../pypi/sdist-content.js";
 import { checkPythonTools, resolveBuilder } from "../pypi/tools.js";
+import { attestationRecord, attestationsToUpload, checkDistProvenance, provenanceOptions, signDists, warmUpSigning } from "../provenance/steps.js";
 import { readPyprojectOptions } from "../pyproject/options.js";
 import { readPyproject, type Pyproject } from "../pyproject/read.js";
 import { versionBuildEnv } from "../pyproject/scm.js";
@@ -86,6 +87,7 @@ export async function verifyConditions(pluginConfig: PluginConfig, context: Cont
       }
     }
   }
+  errors.push(...checkDistProvenance(pluginConfig, context, tools.twineVersion, uploads));
   throwAll(errors);
 }
 
@@ -102,7 +104,9 @@ export async function verifyRelease(pluginConfig: PluginConfig, context: Context
 export async function prepare(pluginConfig: PluginConfig, context: Context): Promise<void> {
   const options = optionsOrThrow(pluginConfig);
   const { pyproject, version, buildEnv } = await release(pluginConfig, context);
-  await prepareDists({ options, cwd: context.cwd, pyprojectFile: pyproject.file, name: pyproject.name, version, gitHead: context.nextRelease?.gitHead, out: output(context), project: projectFacts(pyproject), buildEnv });
+  warmUpSigning(pluginConfig, context, options.publish);
+  const files = await prepareDists({ options, cwd: context.cwd, pyprojectFile: pyproject.file, name: pyproject.name, version, gitHead: context.nextRelease?.gitHead, out: output(context), project: projectFacts(pyproject), buildEnv });
+  await signDists(pluginConfig, context, files, (await checkPythonTools(options.python, context.cwd, context.env)).twineVersion, options.publish);
 }
 
 /** Upload what the index lacks, with a token minted just now. */
@@ -114,15 +118,23 @@ export async function publish(pluginConfig: PluginConfig, context: Context) {
     return false;
   }
   const out = output(context);
+  const { twineVersion } = await checkPythonTools(options.python, context.cwd, context.env);
   // The release's files in distDir: prepare's, or the originals `pyrelease resume` restored from the draft release.
   let files = await releaseDistsIn(resolve(context.cwd, options.distDir), pyproject.name, version);
-  if (!files.length) files = await prepareDists({ options, cwd: context.cwd, pyprojectFile: pyproject.file, name: pyproject.name, version, gitHead: context.nextRelease?.gitHead, out, project: projectFacts(pyproject), buildEnv });
-  const report = await publishDists({ options, cwd: context.cwd, env: context.env, name: pyproject.name, version, files, out });
+  if (!files.length) {
+    files = await prepareDists({ options, cwd: context.cwd, pyprojectFile: pyproject.file, name: pyproject.name, version, gitHead: context.nextRelease?.gitHead, out, project: projectFacts(pyproject), buildEnv });
+    await signDists(pluginConfig, context, files, twineVersion, true);
+  }
+  const signed = await attestationsToUpload(pluginConfig, context, files, twineVersion);
+  const report = await publishDists({ options, cwd: context.cwd, env: context.env, name: pyproject.name, version, files, out, withAttestations: signed.paths.length > 0 });
   if (!report.uploaded.length) context.logger.log("PyPI: every file of %s %s was already published", pyproject.name, version);
   return {
     name: "PyPI",
     url: projectPageUrl(options.indexUrl, pyproject.name, version),
     project: pyproject.name,
-    files: files.map(({ filename, sha256, size }) => ({ filename, sha256, size })),
+    files: files.map(({ filename, sha256, size }) => {
+      const attestation = signed.attestations.find((a) => a.filename === filename);
+      return { filename, sha256, size, ...(attestation ? { attestation: attestationRecord(attestation, provenanceOptions(pluginConfig)) } : {}) };
+    }),
   };
 }

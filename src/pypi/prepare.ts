@@ -1,7 +1,8 @@
-import { basename, dirname, relative } from "node:path";
+import { readdir, rm } from "node:fs/promises";
+import { basename, dirname, join, relative, resolve } from "node:path";
 import { getError, throwAll } from "../errors.js";
 import { buildDists, releaseEpoch } from "./build.js";
-import { checkDistSet, describeDist, type DistFile } from "./dists.js";
+import { checkDistSet, describeDist, distMismatch, type DistFile } from "./dists.js";
 import { inspectDists, type DistContents } from "./inspect.js";
 import { logBlock, type Output } from "./log.js";
 import type { PypiOptions } from "./options.js";
@@ -63,8 +64,19 @@ export async function prepareDists(request: PrepareRequest): Promise<DistFile[]>
   });
   logBlock(out, `${built.command}${epoch ? ` (SOURCE_DATE_EPOCH=${epoch})` : ""}`, built.output);
   if (built.removed.length) out.logger.log("Removed what the build backend left in the project folder: %s", built.removed.join(", "));
-  if (built.others.length) {
-    out.logger.log("%s also holds %d file(s) from elsewhere, left in place and never uploaded: %s", options.distDir, built.others.length, built.others.join(", "));
+  // A file of this same release that this build did not make (a wheel of a refused earlier
+  // run, say) would be uploaded with the rest: it goes, with its attestation.
+  const stale = built.others.filter((filename) => !distMismatch(filename, name, version));
+  const distDir = resolve(cwd, options.distDir);
+  const sidecars = stale.length ? await readdir(distDir) : [];
+  for (const filename of stale) {
+    // Its attestations (`<dist>.publish.attestation`) are of the removed bytes.
+    for (const path of [filename, ...sidecars.filter((f) => f.startsWith(`${filename}.`) && f.endsWith(".attestation"))]) await rm(join(distDir, path), { force: true });
+  }
+  if (stale.length) out.logger.log("Removed %s from %s: left by an earlier build of %s %s, not by this one", stale.join(", "), options.distDir, name, version);
+  const others = built.others.filter((filename) => !stale.includes(filename));
+  if (others.length) {
+    out.logger.log("%s also holds %d file(s) from elsewhere, left in place and never uploaded: %s", options.distDir, others.length, others.join(", "));
   }
 
   const errors: Error[] = [];

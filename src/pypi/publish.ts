@@ -8,6 +8,7 @@ import { logBlock, type Output } from "./log.js";
 import { mintUploadToken, type UploadToken } from "./oidc.js";
 import type { PypiOptions } from "./options.js";
 import { twineUpload, type UploadOutcome } from "./twine.js";
+import { attestationPath } from "../provenance/dists.js";
 
 /** A minted token lives 15 minutes; one older than this is replaced before the next upload. */
 export const TOKEN_MAX_AGE_MS = 10 * 60_000;
@@ -22,6 +23,8 @@ export interface PublishRequest {
   out: Output;
   now?: () => number;
   tokenMaxAgeMs?: number;
+  /** Upload every file with the attestation beside it (`<dist>.publish.attestation`). */
+  withAttestations?: boolean;
 }
 
 export interface PublishReport {
@@ -92,7 +95,7 @@ export async function publishDists(request: PublishRequest): Promise<PublishRepo
       token = await mint();
     }
     const names = pending.map((file) => file.filename).join(", ");
-    const result = await twineUpload({ python: options.python, cwd: request.cwd, repositoryUrl: options.repositoryUrl, paths: pending.map((file) => file.path), token: token.token, timeoutMs: options.retry.uploadTimeoutMs, env: request.env });
+    const result = await twineUpload({ python: options.python, cwd: request.cwd, repositoryUrl: options.repositoryUrl, paths: pending.map((file) => file.path), attestations: request.withAttestations ? pending.map((file) => attestationPath(file.path)) : undefined, token: token.token, timeoutMs: options.retry.uploadTimeoutMs, env: request.env });
     outcome = result.outcome;
     logBlock(out, `twine upload ${names} (try ${attempt}): ${outcome.kind}`, mask(result.output, secrets));
     if (outcome.kind === "uploaded") {

@@ -70,13 +70,15 @@ export interface UploadRequest {
   timeoutMs: number;
   /** The release's environment (semantic-release's `context.env`). */
   env?: Record<string, string | undefined>;
+  /** `<dist>.publish.attestation` files, sent with `--attestations` (PEP 740; twine >= 5.1). */
+  attestations?: readonly string[];
 }
 
 /** One `twine upload` of the given files. The token travels only in the environment, and is masked out of the output. */
 export async function twineUpload(request: UploadRequest): Promise<{ outcome: UploadOutcome; output: string; command: string }> {
   const result = await run(
     request.python,
-    ["-m", "twine", "--no-color", "upload", "--non-interactive", "--disable-progress-bar", "--repository-url", request.repositoryUrl, ...request.paths],
+    ["-m", "twine", "--no-color", "upload", "--non-interactive", "--disable-progress-bar", "--repository-url", request.repositoryUrl, ...(request.attestations?.length ? ["--attestations"] : []), ...request.paths, ...(request.attestations ?? [])],
     {
       cwd: request.cwd,
       env: { ...request.env, ...TWINE_ENV, TWINE_USERNAME: "__token__", TWINE_PASSWORD: request.token },

@@ -10,7 +10,7 @@ import { createDockerStandin, type DockerStandin } from "../support/docker-stand
 import { startGitHubServer, type GitHubServer } from "../support/github-server.js";
 import { errorsOf, fakePython, makeProject, pluginContext, STACK_FRAME, type Project } from "../support/plugin-context.js";
 import { startPypiServer, type PypiServer } from "../support/pypi-server.js";
-import { exampleHistory, examplePyproject, runSemanticRelease, TEST_PYPI_OPTIONS, type TempRepo } from "../support/repo.js";
+import { exampleHistory, examplePyproject, NO_PROVENANCE, runSemanticRelease, TEST_PYPI_OPTIONS, type TempRepo } from "../support/repo.js";
 import { needPythonTools, OLDEST_PYTHON } from "../support/tools.js";
 
 /**
@@ -49,6 +49,7 @@ async function pypiServer(options: Parameters<typeof startPypiServer>[0] = {}): 
 const RETRY = { attempts: 2, delayMs: 10, requestTimeoutMs: 3_000, uploadTimeoutMs: 60_000 };
 const pypiConfig = (server: PypiServer | undefined, extra: Record<string, unknown> = {}) => ({
   pypi: { ...(server ? { repositoryUrl: server.uploadUrl, indexUrl: server.indexUrl } : {}), ...TEST_PYPI_OPTIONS, retry: RETRY, ...extra },
+  provenance: NO_PROVENANCE,
 });
 const oidcEnv = (server: PypiServer) => ({ GITHUB_ACTIONS: "true", ACTIONS_ID_TOKEN_REQUEST_URL: server.idTokenRequestUrl, ACTIONS_ID_TOKEN_REQUEST_TOKEN: server.requestToken });
 const githubEnv = () => ({ GITHUB_TOKEN: github.token, GITHUB_API_URL: github.url });

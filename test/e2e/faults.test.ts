@@ -8,7 +8,7 @@ import { createDockerStandin, recordedMetadata, type DockerStandin } from "../su
 import { startGitHubServer, type Fault as GitHubFault, type GitHubRoute } from "../support/github-server.js";
 import { errorsOf, makeProject, pluginContext, type Project } from "../support/plugin-context.js";
 import { startPypiServer, type Fault as PypiFault, type PypiServer, type Step } from "../support/pypi-server.js";
-import { TEST_PYPI_OPTIONS } from "../support/repo.js";
+import { NO_PROVENANCE, TEST_PYPI_OPTIONS } from "../support/repo.js";
 import { describeHits, scanForSecrets } from "../support/secrets.js";
 import { needPythonTools } from "../support/tools.js";
 
@@ -52,7 +52,7 @@ async function world(): Promise<World> {
   return { pypi: pypiServer, github, output: [] };
 }
 
-const config = (w: World) => ({ pypi: { ...TEST_PYPI_OPTIONS, repositoryUrl: w.pypi.uploadUrl, indexUrl: w.pypi.indexUrl, retry: RETRY } });
+const config = (w: World) => ({ pypi: { ...TEST_PYPI_OPTIONS, repositoryUrl: w.pypi.uploadUrl, indexUrl: w.pypi.indexUrl, retry: RETRY }, provenance: NO_PROVENANCE });
 const env = (w: World) => ({
   GITHUB_ACTIONS: "true",
   ACTIONS_ID_TOKEN_REQUEST_URL: w.pypi.idTokenRequestUrl,

@@ -146,6 +146,8 @@ test("the bake file bake received: every entry pushed by digest, with the releas
     },
     platforms: ["linux/amd64"],
     output: ["type=image,name=docker.io/llenergymeasure/tensorrt,push-by-digest=true,name-canonical=true,push=true"],
+    // BuildKit's provenance and SBOM attestations, on by default (provenance.buildxAttest).
+    attest: ["type=provenance,mode=max", "type=sbom"],
   });
   const argv = bakeCalls()[0].argv;
   assert.throws(() => readFileSync(argv[argv.indexOf("-f") + 1]), /ENOENT/, "the temp bake file is removed afterwards");

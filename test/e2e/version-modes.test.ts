@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, test, expect } from "@jest/globals";
+import { describe, test, expect } from "@jest/globals";
 import assert from "node:assert/strict";
 import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
@@ -18,13 +18,12 @@ import { needPythonTools } from "../support/tools.js";
  * their users build them: `python -m build` with build isolation, so pip fetches hatchling,
  * hatch-vcs, setuptools and setuptools-scm from PyPI.
  */
-let github: GitHubServer;
-beforeAll(async () => {
-  github = await startGitHubServer();
-});
-afterAll(async () => {
-  await github?.close();
-});
+/** Each release gets its own GitHub: two drafts of v1.1.0 with other files in one repository are a real EDRAFTASSET. */
+async function githubServer(): Promise<GitHubServer> {
+  const server = await startGitHubServer();
+  onCleanup(() => server.close());
+  return server;
+}
 
 async function pypiServer(): Promise<PypiServer> {
   const server = await startPypiServer();
@@ -123,7 +122,7 @@ describe('versionMode "scm"', () => {
       assert.match(controlSdist, /^llenergymeasure_demo-1\.0\.1\.dev1/, "git alone says 1.0.1.dev1+…");
       repo.write(VERSION_FILE, LEFTOVER);
 
-      const run = await runSemanticRelease(repo.dir, [], actionsReleaseEnv(github, pypi, "main"));
+      const run = await runSemanticRelease(repo.dir, [], actionsReleaseEnv(await githubServer(), pypi, "main"));
       assert.equal(run.code, 0, run.output);
       assert.match(run.output, new RegExp(`keeps its dynamic version \\(${tool}\\); the build gets ${variable}=1\\.1\\.0`));
       assert.match(run.output, /_version\.py is written by .* at build time \(git does not track it\): not a hard-coded version/);
@@ -176,7 +175,7 @@ describe('versionMode "write"', () => {
     repo.tag("v1.0.0");
     repo.commit("feat: sampling");
     const lockBefore = repo.read("uv.lock");
-    const run = await runSemanticRelease(repo.dir, [], actionsReleaseEnv(github, pypi, "main"));
+    const run = await runSemanticRelease(repo.dir, [], actionsReleaseEnv(await githubServer(), pypi, "main"));
     assert.equal(run.code, 0, run.output);
     assert.match(run.output, /Wrote version 1\.1\.0 into pyproject\.toml and uv\.lock \(was 1\.0\.0\)/);
     assert.equal(repo.read("uv.lock"), lockBefore.replace('version = "1.0.0"', 'version = "1.1.0"'), "only the project's version line");

@@ -77,6 +77,10 @@ if (argv[1] === "bake") {
     const target = bake.target[name];
     if (!target) fail("ERROR: failed to find target " + name);
     if (target.tags) fail("ERROR: target " + name + " has tags: they would be pushed before the matrix is complete");
+    // buildx util/buildflags/attests.go: an attest value is type=<provenance|sbom> with key=value options.
+    for (const attest of target.attest || []) {
+      if (typeof attest !== "string" || !/^type=(provenance|sbom)(,[a-z-]+=[^,]+)*$/.test(attest)) fail("ERROR: target " + name + ": invalid attest " + JSON.stringify(attest));
+    }
     const output = (target.output || []).join(";");
     for (const need of ["type=image", "push-by-digest=true", "name-canonical=true", "push=true", "name="]) {
       if (!output.includes(need)) fail("ERROR: target " + name + " output lacks " + need);

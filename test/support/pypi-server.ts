@@ -3,6 +3,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from "node:ht
 import type { AddressInfo } from "node:net";
 import { gunzipSync } from "node:zlib";
 import { clean as cleanPep440 } from "@renovatebot/pep440";
+import type { AttestationCheck } from "./attestation-checker.js";
 
 /**
  * A loopback stand-in for PyPI (warehouse) and GitHub Actions' ID-token endpoint that
@@ -37,6 +38,8 @@ export interface RunClaims {
   workflow_ref: string;
   ref: string;
   environment?: string;
+  /** More claims of GitHub's ID token (`sha`, `run_id`, …), over the defaults every token carries. */
+  claims?: Record<string, string>;
 }
 
 export interface PypiServerOptions {
@@ -50,6 +53,8 @@ export interface PypiServerOptions {
   tokenTtlMs?: number;
   /** The project's per-file upload limit (PyPI: `MAX_FILESIZE`, 100 MiB, unless raised for the project). */
   uploadLimitBytes?: number;
+  /** Checks the `attestations` field of an upload (PEP 740); without it, an upload that carries one is refused. */
+  attestations?: AttestationCheck;
 }
 
 export interface StoredFile {
@@ -63,6 +68,8 @@ export interface StoredFile {
   bytes: Buffer;
   /** The Metadata-Version twine sent with the upload (undefined for files put there with `addFile`). */
   metadataVersion?: string;
+  /** The PEP 740 attestations accepted with the file, as PyPI keeps them for its provenance. */
+  attestations?: unknown[];
 }
 
 export interface UploadRecord {
@@ -103,7 +110,9 @@ export interface PypiServer {
   /** The next `times` requests of `step` (after letting `after` pass untouched) fail with `fault`. */
   injectFault(step: Step, fault: Fault, times?: number, after?: number): void;
   /** A GitLab-style ID token (what PYPI_ID_TOKEN holds), signed for `audience`. */
-  gitlabIdToken(projectPath: string, audience?: string): string;
+  gitlabIdToken(projectPath: string, audience?: string, claims?: Record<string, unknown>): string;
+  /** The claims of an ID token this server issued, when its signature holds and it has not expired: how another relying party (Fulcio) checks it. */
+  verifyIdToken(jwt: string): Record<string, any> | undefined;
   close(): Promise<void>;
 }
 
@@ -122,7 +131,7 @@ export async function startPypiServer(options: PypiServerOptions = {}): Promise<
   const requestToken = `ghs_request_${randomBytes(24).toString("hex")}`;
 
   const stored = new Map<string, StoredFile>();
-  const minted = new Map<string, { project: string; expiresAt: number }>();
+  const minted = new Map<string, { project: string; expiresAt: number; publisher: "github" | "gitlab" }>();
   const usedJti = new Set<string>();
   const issued: string[] = [requestToken];
   const uploadLog: UploadRecord[] = [];
@@ -190,7 +199,7 @@ export async function startPypiServer(options: PypiServerOptions = {}): Promise<
       if (step === "id-token") return handleIdToken(req, res, url, expired);
       if (step === "mint") return handleMint(res, body, expired);
       if (step === "json") return handleJson(res, url);
-      if (step === "upload") return handleUpload(req, res, body, expired);
+      if (step === "upload") return await handleUpload(req, res, body, expired);
       return send(res, 404, "Not Found", { message: "Not Found" });
     } catch (error) {
       return send(res, 500, "Internal Server Error", { message: String(error) });
@@ -215,6 +224,7 @@ export async function startPypiServer(options: PypiServerOptions = {}): Promise<
         job_workflow_ref: runClaims.workflow_ref,
         ref: runClaims.ref,
         ...(runClaims.environment ? { environment: runClaims.environment } : {}),
+        ...githubRunClaims(runClaims),
       },
       expired,
     );
@@ -250,7 +260,7 @@ export async function startPypiServer(options: PypiServerOptions = {}): Promise<
     usedJti.add(claims.jti);
     const apiToken = `pypi-${randomBytes(48).toString("base64url")}`;
     const expiresAt = expired ? Date.now() - 1000 : Date.now() + tokenTtlMs;
-    minted.set(apiToken, { project, expiresAt });
+    minted.set(apiToken, { project, expiresAt, publisher: github ? "github" : "gitlab" });
     issued.push(apiToken);
     return send(res, 200, "OK", { success: true, token: apiToken, expires: Math.floor(expiresAt / 1000) });
   }
@@ -284,7 +294,7 @@ export async function startPypiServer(options: PypiServerOptions = {}): Promise<
    * Warehouse's `file_upload` (warehouse/forklift/legacy.py), check by check in its order;
    * each refusal carries Warehouse's own message, in the status line as Warehouse sends it.
    */
-  function handleUpload(req: IncomingMessage, res: ServerResponse, body: Buffer, expired: boolean) {
+  async function handleUpload(req: IncomingMessage, res: ServerResponse, body: Buffer, expired: boolean) {
     const auth = /^Basic (.+)$/i.exec(req.headers.authorization ?? "");
     const [user, password] = auth ? Buffer.from(auth[1], "base64").toString("utf8").split(/:(.*)/s) : [];
     const token = password === undefined ? undefined : minted.get(password);
@@ -394,7 +404,16 @@ export async function startPypiServer(options: PypiServerOptions = {}): Promise<
       if (!names.includes(`${distInfo}/RECORD`)) return reject(res, 400, `Wheel '${filename}' does not contain the required RECORD file: ${distInfo}/RECORD`, filename);
       if (!names.includes(`${distInfo}/METADATA`)) return reject(res, 400, `Wheel '${filename}' does not contain the required METADATA file: ${distInfo}/METADATA`, filename);
     }
-    stored.set(filename, { filename, name, version, packagetype: filetype, sha256, md5, size: content.data.length, bytes: content.data, metadataVersion });
+    // Warehouse reads `attestations` only now, after the duplicate-file check above (warehouse/forklift/legacy.py, file_upload).
+    let attestations: unknown[] | undefined;
+    if (field("attestations") !== undefined) {
+      const verdict = options.attestations
+        ? await options.attestations({ attestations: field("attestations")!, filename, sha256, publisher: { ...publisher, kind: token.publisher } })
+        : { ok: false as const, reason: "this stand-in was started without an attestation checker" };
+      if (!verdict.ok) return reject(res, 400, `Invalid attestations supplied during upload: ${verdict.reason}`, filename);
+      attestations = verdict.attestations;
+    }
+    stored.set(filename, { filename, name, version, packagetype: filetype, sha256, md5, size: content.data.length, bytes: content.data, metadataVersion, ...(attestations ? { attestations } : {}) });
     uploadLog.push({ filename, status: 200, reason: "OK", outcome: "stored" });
     return send(res, 200, "OK", "", "text/plain");
   }
@@ -427,14 +446,63 @@ export async function startPypiServer(options: PypiServerOptions = {}): Promise<
     injectFault(step, fault, times = 1, after = 0) {
       faults.set(step, [...(faults.get(step) ?? []), { fault, remaining: times, skip: after }]);
     },
-    gitlabIdToken(projectPath, aud = audience) {
-      return idToken({ iss: "https://gitlab.com", aud, project_path: projectPath, sub: `project_path:${projectPath}:ref_type:branch:ref:main` });
+    verifyIdToken(jwt) {
+      const claims = verifyJwt(jwt);
+      return claims && typeof claims.exp === "number" && claims.exp >= Date.now() / 1000 ? claims : undefined;
+    },
+    gitlabIdToken(projectPath, aud = audience, claims = {}) {
+      return idToken({ iss: "https://gitlab.com", aud, project_path: projectPath, sub: `project_path:${projectPath}:ref_type:branch:ref:main`, ...gitlabJobClaims(projectPath), ...claims });
     },
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
         server.close(() => resolve());
       }),
+  };
+}
+
+/**
+ * The rest of the claims GitHub puts in every Actions ID token
+ * (docs.github.com/en/actions/security-for-github-actions/security-hardening-your-deployments/about-security-hardening-with-openid-connect#understanding-the-oidc-token);
+ * Fulcio refuses a token without them (sigstore/fulcio pkg/identity/github/principal.go, WorkflowPrincipalFromIDToken).
+ */
+function githubRunClaims(run: RunClaims): Record<string, string> {
+  const sha = run.claims?.sha ?? "0".repeat(40);
+  return {
+    sha,
+    event_name: "push",
+    ref_type: run.ref.startsWith("refs/tags/") ? "tag" : "branch",
+    workflow: "release",
+    workflow_sha: sha,
+    job_workflow_sha: sha,
+    runner_environment: "github-hosted",
+    repository_id: "1000",
+    repository_owner_id: "2000",
+    repository_visibility: "public",
+    run_id: "3000",
+    run_number: "1",
+    run_attempt: "1",
+    ...run.claims,
+  };
+}
+
+/** The rest of GitLab's ID-token claims (docs.gitlab.com/ci/secrets/id_token_authentication/#token-payload), which Fulcio requires (sigstore/fulcio pkg/identity/gitlabcom/principal.go). */
+function gitlabJobClaims(projectPath: string): Record<string, unknown> {
+  return {
+    namespace_path: projectPath.split("/")[0],
+    namespace_id: "4000",
+    project_id: "5000",
+    project_visibility: "public",
+    pipeline_source: "push",
+    pipeline_id: "6000",
+    job_id: "7000",
+    ci_config_ref_uri: `gitlab.com/${projectPath}//.gitlab-ci.yml@refs/heads/main`,
+    ci_config_sha: "0".repeat(40),
+    ref: "main",
+    ref_type: "branch",
+    sha: "0".repeat(40),
+    runner_environment: "gitlab-hosted",
+    runner_id: 8000,
   };
 }
 

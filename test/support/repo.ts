@@ -13,7 +13,7 @@ export const SEMANTIC_RELEASE_BIN = join(PACKAGE_ROOT, "node_modules", "semantic
 export const GITHUB_REPO_URL = "https://github.com/o/r.git";
 
 /** Variables of the machine's own CI that must not leak into a release run under test. */
-const CI_VARIABLE = /^(CI|CONTINUOUS_INTEGRATION|BUILD_NUMBER|RUN_ID|GITHUB_.*|GITLAB_.*|CI_.*|ACTIONS_.*|RUNNER_.*|PYPI_.*|TESTPYPI_.*|DOCKERHUB_.*|GH_TOKEN|GH_URL|GITEA_.*|BUILDX_BUILDER|TWINE_.*|NPM_.*|SEMANTIC_RELEASE_.*)$/;
+const CI_VARIABLE = /^(CI|CONTINUOUS_INTEGRATION|BUILD_NUMBER|RUN_ID|GITHUB_.*|GITLAB_.*|CI_.*|ACTIONS_.*|RUNNER_.*|PYPI_.*|TESTPYPI_.*|DOCKERHUB_.*|GH_TOKEN|GH_URL|GITEA_.*|BUILDX_BUILDER|TWINE_.*|NPM_.*|SEMANTIC_RELEASE_.*|SIGSTORE_.*)$/;
 
 export function cleanEnv(extra: Record<string, string | undefined> = {}): Record<string, string> {
   const env: Record<string, string> = {};
@@ -40,6 +40,8 @@ const GIT_IDENTITY = {
 
 /** The current toolchain's venv, building without isolation (its hatchling) to keep the suite fast. */
 export const TEST_PYPI_OPTIONS = { python: CURRENT_PYTHON, buildArgs: ["--no-isolation", "--skip-dependency-check"] };
+/** For tests about something else: no Sigstore signing (see test/e2e/provenance-*.test.ts for the loopback Sigstore). */
+export const NO_PROVENANCE = { enabled: false };
 
 export interface TempRepo {
   /** The working clone, where semantic-release runs. */
@@ -86,7 +88,8 @@ export function createRepo(options: RepoOptions = {}): TempRepo {
   const template = options.template === undefined ? EXAMPLE_DIR : options.template;
   if (template) cpSync(template, dir, { recursive: true, filter: (src) => !/(^|\/)(dist|__pycache__|\.venv)$/.test(src) });
   for (const [path, content] of Object.entries(options.files ?? {})) writeFile(dir, path, content);
-  const releaserc = { extends: "semantic-release-config-pyproject", pypi: TEST_PYPI_OPTIONS, ...(options.releaserc ?? {}) };
+  // Provenance stays off unless a test asks for it: with the stand-ins' OIDC identity, `auto` would sign at Sigstore's public instance.
+  const releaserc = { extends: "semantic-release-config-pyproject", pypi: TEST_PYPI_OPTIONS, provenance: NO_PROVENANCE, ...(options.releaserc ?? {}) };
   writeFile(dir, ".releaserc.json", JSON.stringify(releaserc, null, 2));
   // A project's own .gitignore is kept; what the tests add (the linked package, build outputs) goes below it.
   const gitignore = join(dir, ".gitignore");

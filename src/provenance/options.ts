@@ -1,0 +1,104 @@
+import type { ConfigProblem } from "../config/problem.js";
+import { isLoopbackHost } from "../pypi/options.js";
+
+export type ProvenanceMode = "auto" | true | false;
+
+export interface ProvenanceRetry {
+  /** Tries per Sigstore request (ID token, Fulcio, Rekor, registry), the first included. */
+  attempts: number;
+  /** First backoff delay; doubled after every failed try. */
+  delayMs: number;
+  /** Give up on one request after this long. */
+  timeoutMs: number;
+}
+
+export interface ProvenanceOptions {
+  /** `auto`: sign wherever an OIDC identity exists; `true`: a missing identity is an error; `false`: never sign. */
+  enabled: ProvenanceMode;
+  fulcioUrl: string;
+  rekorUrl: string;
+  /** The TUF repository that distributes the instance's trusted root: every signature is checked against it before anything is written or pushed. */
+  tufMirrorUrl: string;
+  /** The mirror's initial root.json, for a mirror other than Sigstore's public-good and staging ones (sigstore-js carries those). */
+  tufRootPath?: string;
+  /** `docker buildx bake` attestations per image (`--attest` values); BuildKit's own, unsigned, stored in the image index. */
+  buildxAttest: string[];
+  retry: ProvenanceRetry;
+}
+
+/** Sigstore's public-good instance (sigstore/sigstore-js @sigstore/sign DEFAULT_FULCIO_URL, DEFAULT_REKOR_URL; @sigstore/tuf DEFAULT_MIRROR_URL). */
+export const PUBLIC_GOOD = {
+  fulcioUrl: "https://fulcio.sigstore.dev",
+  rekorUrl: "https://rekor.sigstore.dev",
+  tufMirrorUrl: "https://tuf-repo-cdn.sigstore.dev",
+};
+
+/** SLSA provenance with every build argument (mode=max) and an SBOM, as docker/build-push-action users ask for. */
+export const DEFAULT_BUILDX_ATTEST = ["type=provenance,mode=max", "type=sbom"];
+
+export const DEFAULT_PROVENANCE_OPTIONS: ProvenanceOptions = {
+  enabled: "auto",
+  ...PUBLIC_GOOD,
+  buildxAttest: DEFAULT_BUILDX_ATTEST,
+  retry: { attempts: 3, delayMs: 1_000, timeoutMs: 30_000 },
+};
+
+const KEYS = ["enabled", "fulcioUrl", "rekorUrl", "tufMirrorUrl", "tufRootPath", "buildxAttest", "retry"];
+const RETRY_KEYS = ["attempts", "delayMs", "timeoutMs"] as const;
+const ATTEST = /^type=(provenance|sbom)(,[a-z-]+=[^,]+)*$/;
+
+function checkUrl(key: string, value: unknown, problems: ConfigProblem[]): string | undefined {
+  let url: URL | undefined;
+  try {
+    url = typeof value === "string" ? new URL(value) : undefined;
+  } catch {
+    url = undefined;
+  }
+  if (!url) problems.push({ key, reason: `must be a URL, not ${JSON.stringify(value)}` });
+  else if (url.protocol !== "https:" && !(url.protocol === "http:" && isLoopbackHost(url.hostname))) problems.push({ key, reason: `must be https (plain http only to a loopback address), not ${JSON.stringify(value)}` });
+  else return (value as string).replace(/\/+$/, "");
+  return undefined;
+}
+
+/** Pure: the `provenance` options with defaults, and every problem with them. */
+export function readProvenanceOptions(config: { provenance?: unknown }): { options: ProvenanceOptions; problems: ConfigProblem[] } {
+  const raw = config.provenance ?? {};
+  const options: ProvenanceOptions = { ...DEFAULT_PROVENANCE_OPTIONS, retry: { ...DEFAULT_PROVENANCE_OPTIONS.retry } };
+  if (typeof raw !== "object" || raw === null || Array.isArray(raw)) return { options, problems: [{ key: "provenance", reason: "must be an object" }] };
+  const given = raw as Record<string, unknown>;
+  const problems: ConfigProblem[] = [];
+
+  if (given.enabled !== undefined) {
+    if (given.enabled === "auto" || given.enabled === true || given.enabled === false) options.enabled = given.enabled;
+    else problems.push({ key: "provenance.enabled", reason: `must be "auto", true or false, not ${JSON.stringify(given.enabled)}` });
+  }
+  for (const key of ["fulcioUrl", "rekorUrl", "tufMirrorUrl"] as const) {
+    if (given[key] !== undefined) options[key] = checkUrl(`provenance.${key}`, given[key], problems) ?? options[key];
+  }
+  if (given.tufRootPath !== undefined) {
+    if (typeof given.tufRootPath === "string" && given.tufRootPath.trim()) options.tufRootPath = given.tufRootPath;
+    else problems.push({ key: "provenance.tufRootPath", reason: "must be the path of the mirror's root.json" });
+  }
+  if (given.buildxAttest !== undefined) {
+    if (!Array.isArray(given.buildxAttest) || !given.buildxAttest.every((a) => typeof a === "string")) problems.push({ key: "provenance.buildxAttest", reason: 'must be an array of --attest values, e.g. ["type=provenance,mode=max", "type=sbom"], or []' });
+    else {
+      const bad = given.buildxAttest.filter((a) => !ATTEST.test(a));
+      if (bad.length) problems.push({ key: "provenance.buildxAttest", reason: `${bad.map((a) => JSON.stringify(a)).join(", ")}: each is type=provenance or type=sbom with key=value options` });
+      else options.buildxAttest = given.buildxAttest as string[];
+    }
+  } else if (options.enabled === false) {
+    options.buildxAttest = [];
+  }
+  if (given.retry !== undefined) {
+    const retry = given.retry as Record<string, unknown>;
+    if (typeof retry !== "object" || retry === null || Array.isArray(retry)) problems.push({ key: "provenance.retry", reason: "must be an object" });
+    else
+      for (const [key, value] of Object.entries(retry)) {
+        if (!(RETRY_KEYS as readonly string[]).includes(key)) problems.push({ key: `provenance.retry.${key}`, reason: `is not an option (${RETRY_KEYS.join(", ")})` });
+        else if (!Number.isInteger(value) || (value as number) < (key === "attempts" ? 1 : 0)) problems.push({ key: `provenance.retry.${key}`, reason: `must be an integer${key === "attempts" ? " >= 1" : " >= 0"}` });
+        else options.retry[key as keyof ProvenanceRetry] = value as number;
+      }
+  }
+  for (const key of Object.keys(given)) if (!KEYS.includes(key)) problems.push({ key: `provenance.${key}`, reason: `is not an option (${KEYS.join(", ")})` });
+  return { options, problems };
+}
