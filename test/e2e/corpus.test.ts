@@ -11,7 +11,7 @@ import { startGitHubServer } from "../support/github-server.js";
 import { pluginContext } from "../support/plugin-context.js";
 import { startPypiServer } from "../support/pypi-server.js";
 import { CURRENT_PYTHON } from "../support/python.js";
-import { git, runSemanticRelease, type TempRepo } from "../support/repo.js";
+import { git, NO_PROVENANCE, runSemanticRelease, type TempRepo } from "../support/repo.js";
 
 /**
  * Real open-source projects (test/corpus/projects.json), fetched from PyPI at pinned
@@ -66,7 +66,8 @@ describe("real projects released through the real CLI", () => {
       const github = await startGitHubServer();
       const pypi = await startPypiServer({ project: project.name });
       cleanups.push(() => void github.close(), () => void pypi.close());
-      let config: Record<string, any> = { pypi: { python: CURRENT_PYTHON, repositoryUrl: pypi.uploadUrl, indexUrl: pypi.indexUrl } };
+      // Signing is tested on its own (provenance-*.test.ts); here the question is what PyPI takes.
+      let config: Record<string, any> = { provenance: NO_PROVENANCE, pypi: { python: CURRENT_PYTHON, repositoryUrl: pypi.uploadUrl, indexUrl: pypi.indexUrl } };
       const repo = corpusRepo(project, sources.get(project.name)!, config);
       cleanups.push(() => repo.cleanup());
       let env: Record<string, string> = {};

@@ -7,7 +7,7 @@ import * as pypi from "../../src/plugins/pypi.js";
 import { twineUpload } from "../../src/pypi/twine.js";
 import { errorsOf, pluginContext } from "../support/plugin-context.js";
 import { startPypiServer, type PypiServer } from "../support/pypi-server.js";
-import { EXAMPLE_DIR, git } from "../support/repo.js";
+import { EXAMPLE_DIR, git, NO_PROVENANCE } from "../support/repo.js";
 import { CURRENT_PYTHON, needPythonTools, needTool, OLDEST_PYTHON } from "../support/tools.js";
 
 /**
@@ -63,6 +63,7 @@ async function server(options: Parameters<typeof startPypiServer>[0] = {}): Prom
 
 const oidcEnv = (s: PypiServer) => ({ GITHUB_ACTIONS: "true", ACTIONS_ID_TOKEN_REQUEST_URL: s.idTokenRequestUrl, ACTIONS_ID_TOKEN_REQUEST_TOKEN: s.requestToken });
 const config = (s: PypiServer | undefined, pypiOptions: Record<string, unknown> = {}) => ({
+  provenance: NO_PROVENANCE,
   pypi: { ...(s ? { repositoryUrl: s.uploadUrl, indexUrl: s.indexUrl } : {}), python: CURRENT_PYTHON, buildArgs: NO_ISOLATION, retry: RETRY, ...pypiOptions },
 });
 

@@ -9,7 +9,7 @@ import * as pypi from "../../src/plugins/pypi.js";
 import { readPypiOptions } from "../../src/pypi/options.js";
 import { prepareDists } from "../../src/pypi/prepare.js";
 import { publishDists } from "../../src/pypi/publish.js";
-import { EXAMPLE_DIR, git } from "../support/repo.js";
+import { EXAMPLE_DIR, git, NO_PROVENANCE } from "../support/repo.js";
 import { startPypiServer, type PypiServer, type PypiServerOptions } from "../support/pypi-server.js";
 import { needPythonTools, CURRENT_PYTHON } from "../support/tools.js";
 
@@ -44,6 +44,7 @@ async function fixture(serverOptions: PypiServerOptions = {}, pypiOptions: Recor
   let buffer = "";
   const line = (level: string) => (...args: unknown[]) => void (buffer += `[${level}] ${format(...args)}\n`);
   const config = {
+    provenance: NO_PROVENANCE,
     pypi: {
       repositoryUrl: server.uploadUrl,
       indexUrl: server.indexUrl,

@@ -6,7 +6,7 @@ import { afterAll, describe, test, expect } from "@jest/globals";
 import * as pypi from "../../src/plugins/pypi.js";
 import { errorsOf, pluginContext } from "../support/plugin-context.js";
 import { startPypiServer, type PypiServer } from "../support/pypi-server.js";
-import { EXAMPLE_DIR, git } from "../support/repo.js";
+import { EXAMPLE_DIR, git, NO_PROVENANCE } from "../support/repo.js";
 import { CURRENT_PYTHON, needPythonTools, OLDEST_PYTHON } from "../support/tools.js";
 
 /**
@@ -41,7 +41,7 @@ async function releaseWith(pypiOptions: Record<string, unknown>) {
   const server: PypiServer = await startPypiServer();
   cleanups.push(() => server.close());
   const p = project();
-  const config = { pypi: { repositoryUrl: server.uploadUrl, indexUrl: server.indexUrl, retry: RETRY, ...pypiOptions } };
+  const config = { provenance: NO_PROVENANCE, pypi: { repositoryUrl: server.uploadUrl, indexUrl: server.indexUrl, retry: RETRY, ...pypiOptions } };
   const env = { GITHUB_ACTIONS: "true", ACTIONS_ID_TOKEN_REQUEST_URL: server.idTokenRequestUrl, ACTIONS_ID_TOKEN_REQUEST_TOKEN: server.requestToken };
   const { context, output } = pluginContext({ cwd: p.dir, gitHead: p.gitHead, env });
   const started = Date.now();
