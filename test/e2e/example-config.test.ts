@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, test } from "@jest/globals";
+import { afterAll, beforeAll, expect, test } from "@jest/globals";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -74,3 +74,11 @@ test("milestone closed: the gpu-ci gate is looked at once; once it is green the 
   assert.match(green.output, /ghcr\.io\/henrycgbaker\/llenergymeasure\/base/, "the base image is built first");
   assert.doesNotMatch(green.output, /:0\.10\.0\b/, "no unprefixed version tag");
 }, 120_000);
+
+test("the README's adoption section shows this very configuration", () => {
+  const readme = readFileSync(join(PACKAGE_ROOT, "README.md"), "utf8");
+  const section = readme.slice(readme.indexOf("## Adopting it: the llenergymeasure flow"));
+  const block = /```json\n([\s\S]*?)\n```/.exec(section);
+  assert.ok(block, "a JSON block in the section");
+  expect(JSON.parse(block[1])).toEqual(example);
+});
