@@ -226,7 +226,7 @@ describe("llenergymeasure's flow with .releaserc.example.json", () => {
     assert.equal(github.requests().filter((r) => r.route.includes("/commits/{ref}/")).length, 0);
   });
 
-  test("milestone closed: the release waits for gpu-ci on the merge commit, then builds, tags, signs and publishes everything once", async () => {
+  test("milestone closed: the release waits for gpu-ci on the merge commit, then builds, tags, signs and publishes everything once; GPU CI's own trigger then finds nothing to do", async () => {
     if (!needAll()) return;
     assert.ok(merge, "needs the merged release PR");
     github.closeMilestone(M5);
@@ -234,8 +234,10 @@ describe("llenergymeasure's flow with .releaserc.example.json", () => {
     const job = releaseJob(repo, "milestone-closed", "milestone");
     // GPU CI finishes only after the release has looked at it (and found it running) twice.
     const looks = () => github.requests().filter((r) => r.route.endsWith("/check-runs") && r.path.includes(merge)).length;
-    for (let waited = 0; looks() < 2 && waited < 120_000; waited += 100) await new Promise((resolve) => setTimeout(resolve, 100));
-    assert.ok(looks() >= 2, "the gate looked at gpu-ci while it ran");
+    let ended = false;
+    void job.run.finally(() => (ended = true));
+    for (let waited = 0; looks() < 2 && !ended && waited < 120_000; waited += 100) await new Promise((resolve) => setTimeout(resolve, 100));
+    assert.ok(looks() >= 2, `the gate looked at gpu-ci while it ran:\n${ended ? (await job.run).output : "(still running)"}`);
     assert.deepEqual(repo.remoteTags(), ["v0.9.3"], "nothing tagged while gpu-ci runs");
     github.updateCheckRun(gpu.id, { status: "completed", conclusion: "success" });
     const released = await job.run;
@@ -284,10 +286,19 @@ describe("llenergymeasure's flow with .releaserc.example.json", () => {
     assert.ok(assets.includes("SHA256SUMS"));
     assert.ok(assets.includes("release-manifest.json"));
 
+    // GPU CI's completion starts the workflow again (workflow_run): it finds nothing to release and changes nothing.
+    const again = await releaseJob(repo, "gpu-ci-completed", "workflow_run").run;
+    assert.equal(again.code, 0, again.output);
+    assert.doesNotMatch(again.output, /Published release/);
+    expect(world.pypi.uploads().length).toEqual(files.length);
+    expect(repo.remoteTags().sort()).toEqual(["v0.10.0", "v0.9.3"]);
+    expect(github.releases().filter((r) => r.tag_name === "v0.10.0").length).toEqual(1);
+    for (const backend of BACKENDS) expect(await versionTags(`o/r/${backend}`)).toEqual(["latest", "v0.10.0"]);
+
     // No credential in any output or file the release wrote.
     const hits = scanForSecrets({
       secrets: { githubToken: github.token, ...Object.fromEntries(world.pypi.secrets().map((secret, i) => [`pypi-${i}`, secret])) },
-      outputs: { release: released.output, summary: job.summary() },
+      outputs: { release: released.output, again: again.output, summary: job.summary() },
       paths: [join(repo.dir, "dist")],
     });
     assert.equal(hits.length, 0, describeHits(hits));
