@@ -189,8 +189,9 @@ describe("versionMode write", () => {
     const ownGithub = await startGitHubServer();
     const run = await runSemanticRelease(repo.dir, [], actionsReleaseEnv(ownGithub, pypi, "main")).finally(() => ownGithub.close());
     assert.equal(run.code, 0, run.output);
-    assert.match(run.output, /Wrote version 1\.1\.0 into pyproject\.toml \(was 1\.0\.0\)/);
+    assert.match(run.output, /Wrote version 1\.1\.0 into pyproject\.toml and uv\.lock \(was 1\.0\.0\)/);
     assert.equal(repo.read("pyproject.toml"), before.replace('version = "1.0.0"  # the single source of truth', 'version = "1.1.0"  # the single source of truth'), "only the version changed");
+    assert.equal(repo.read("uv.lock"), exampleVersionFiles("1.1.0")["uv.lock"], "and uv.lock's record of the project");
     assert.ok(existsSync(join(repo.dir, "dist", "llenergymeasure_demo-1.1.0.tar.gz")), "the dists carry the written version");
     assert.equal(pypi.uploads().length, uploadsBefore, "publish: false uploads nothing");
   });
