@@ -1,7 +1,7 @@
 import { execFileSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { createRepo, examplePyproject, git, type TempRepo } from "../test/support/repo.js";
+import { createRepo, exampleVersionFiles, git, type TempRepo } from "../test/support/repo.js";
 
 const TYPES = ["feat", "fix", "fix", "chore", "docs", "refactor", "perf", "test", "ci", "build"];
 const SCOPES = ["backends", "cli", "energy", "docker", "", "notes", "deps"];
@@ -24,7 +24,7 @@ function data(text: string): string {
  * pyproject.toml to 1.1.0, as a maintainer does in verify mode), pushed to the bare remote.
  */
 export function historyRepo(commits: number, releaserc: Record<string, unknown>): TempRepo {
-  const repo = createRepo({ files: { "pyproject.toml": examplePyproject("1.0.0") }, releaserc });
+  const repo = createRepo({ files: exampleVersionFiles("1.0.0"), releaserc });
   // Dates only move forward from the tagged commit: `git tag --merged` cuts its walk off by commit date.
   const start = Date.UTC(2025, 0, 1) / 1000;
   const dated = { GIT_AUTHOR_DATE: `${start} +0000`, GIT_COMMITTER_DATE: `${start} +0000` };
@@ -39,7 +39,7 @@ export function historyRepo(commits: number, releaserc: Record<string, unknown>)
     chunks.push(data(historyMessage(i)));
     if (i === 1) chunks.push(`from ${git(repo.dir, ["rev-parse", "HEAD"])}\n`);
     chunks.push(`M 100644 inline src/llenergymeasure_demo/history_${i % 8}.txt\n${data(`change ${i}\n`)}`);
-    if (i === commits) chunks.push(`M 100644 inline pyproject.toml\n${data(examplePyproject("1.1.0"))}`);
+    if (i === commits) for (const [path, text] of Object.entries(exampleVersionFiles("1.1.0"))) chunks.push(`M 100644 inline ${path}\n${data(text)}`);
     chunks.push("\n");
   }
   execFileSync("git", ["fast-import", "--quiet", "--force"], { cwd: repo.dir, input: chunks.join(""), stdio: ["pipe", "ignore", "inherit"], maxBuffer: 1 << 30 });

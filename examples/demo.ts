@@ -7,10 +7,10 @@
  * GitHub and PyPI (OIDC trusted publishing included), and, where podman and
  * docker-registry are installed, real images pushed to a loopback registry.
  */
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { exampleHistory, runSemanticRelease, TEST_PYPI_OPTIONS } from "../test/support/repo.js";
+import { exampleHistory, PACKAGE_ROOT, runSemanticRelease, TEST_PYPI_OPTIONS } from "../test/support/repo.js";
 import { actionsReleaseEnv, podmanEnv, podmanFiles } from "../test/support/actions-env.js";
 import { startGitHubServer } from "../test/support/github-server.js";
 import { startProvenanceWorld } from "../test/support/provenance.js";
@@ -18,16 +18,12 @@ import { REGISTRY_BIN, startRegistry } from "../test/support/registry.js";
 import { hasTool } from "../test/support/tools.js";
 
 const full = process.argv.includes("--full");
-const IMAGES = {
-  matrix: { backend: ["pytorch", "vllm", "tensorrt"], cuda: ["cuda11", "cuda12"] },
-  dockerfile: "docker/Dockerfile.{backend}",
-  buildArgs: { CUDA: "{cuda}", VERSION: "{pep440}" },
-  latest: { cuda: "cuda12" },
-};
+/** The images of `.releaserc.example.json` (llenergymeasure's GHCR layout): three backends on a shared base, tagged v{pep440} and latest. */
+const { repository: GHCR, ...IMAGES } = JSON.parse(readFileSync(join(PACKAGE_ROOT, ".releaserc.example.json"), "utf8")).images;
 const HISTORY = 'v1.0.0, then "feat(backends): add the zeus energy backend" with pyproject.toml at 1.1.0';
 
 async function dryRun(): Promise<number> {
-  const repo = exampleHistory("1.1.0", { releaserc: { images: { repository: "docker.io/llenergymeasure", ...IMAGES }, provenance: { enabled: "auto" } } });
+  const repo = exampleHistory("1.1.0", { releaserc: { images: { repository: GHCR, ...IMAGES }, provenance: { enabled: "auto" } } });
   try {
     console.log(`Demo repository: ${repo.dir}\nHistory: ${HISTORY}\n\n$ npx semantic-release --dry-run\n`);
     const run = await runSemanticRelease(repo.dir, ["--dry-run", "--no-ci"]);

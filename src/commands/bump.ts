@@ -24,6 +24,7 @@ const PUBLISHING_PLUGINS = new Set([
   "@semantic-release/git",
 ]);
 
+const isObject = (value: unknown): value is Record<string, unknown> => typeof value === "object" && value !== null && !Array.isArray(value);
 const pluginName = (plugin: unknown) => (Array.isArray(plugin) ? plugin[0] : plugin);
 
 /** The release PR's title, by the convention of teams that release through a PR. */
@@ -56,9 +57,20 @@ export async function bumpCommand(argv: string[], io: CommandIO): Promise<number
     const env = Object.fromEntries(Object.entries(io.env).filter(([key]) => !CREDENTIALS.test(key)));
     const plugins = Array.isArray(config.plugins) ? config.plugins.filter((plugin: unknown) => !PUBLISHING_PLUGINS.has(pluginName(plugin))) : undefined;
     const { default: semanticRelease } = await import("semantic-release");
+    // The gates and the milestone cadence hold the release, which is the merge of this PR; the PR itself comes first.
+    const holds = releaseHolds(config);
+    if (holds.length) io.stderr(`Preparing the release PR regardless of ${holds.join(" and ")}: they hold the release once the PR is merged\n`);
     const result = await semanticRelease(
       // Write mode: the version may differ from pyproject's (that is the point), and nothing else is relaxed.
-      { dryRun: true, ci: false, ...(plugins ? { plugins } : {}), pyproject: { ...(config.pyproject ?? {}), versionMode: "write" } },
+      {
+        dryRun: true,
+        ci: false,
+        ...(plugins ? { plugins } : {}),
+        pyproject: { ...(config.pyproject ?? {}), versionMode: "write" },
+        // A malformed value is passed on as it is, for ./analyze to report.
+        gates: isObject(config.gates) || config.gates === undefined ? { ...config.gates, checks: [] } : config.gates,
+        cadence: isObject(config.cadence) || config.cadence === undefined ? { ...config.cadence, minor: "immediate", major: "immediate" } : config.cadence,
+      },
       { cwd: io.cwd, env, stdout: sink as NodeJS.WriteStream, stderr: sink as NodeJS.WriteStream },
     );
     if (!result) {
@@ -80,6 +92,14 @@ export async function bumpCommand(argv: string[], io: CommandIO): Promise<number
     const errors = (error as { errors?: unknown }).errors;
     return reportError(Array.isArray(errors) && !(error instanceof AggregateError) ? new AggregateError(errors) : error, io);
   }
+}
+
+/** Pure: the configured holds a release PR does not wait for (by their option names). */
+export function releaseHolds(config: { gates?: { checks?: unknown }; cadence?: { minor?: unknown; major?: unknown } }): string[] {
+  const holds: string[] = [];
+  if (Array.isArray(config.gates?.checks) && config.gates.checks.length) holds.push(`gates.checks (${config.gates.checks.join(", ")})`);
+  if (config.cadence?.minor === "milestone" || config.cadence?.major === "milestone") holds.push("the milestone cadence");
+  return holds;
 }
 
 /** semantic-release's last log line, without its timestamp and badge: why there is no release. */

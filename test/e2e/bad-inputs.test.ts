@@ -10,7 +10,7 @@ import { createDockerStandin, type DockerStandin } from "../support/docker-stand
 import { startGitHubServer, type GitHubServer } from "../support/github-server.js";
 import { errorsOf, fakePython, makeProject, pluginContext, STACK_FRAME, type Project } from "../support/plugin-context.js";
 import { startPypiServer, type PypiServer } from "../support/pypi-server.js";
-import { exampleHistory, examplePyproject, NO_PROVENANCE, runSemanticRelease, TEST_PYPI_OPTIONS, type TempRepo } from "../support/repo.js";
+import { exampleHistory, examplePyproject, exampleVersionFiles, NO_PROVENANCE, runSemanticRelease, TEST_PYPI_OPTIONS, type TempRepo } from "../support/repo.js";
 import { needPythonTools, OLDEST_PYTHON } from "../support/tools.js";
 
 /**
@@ -104,7 +104,7 @@ const CASES: Case[] = [
   { name: "pyproject.toml is not TOML", code: "EINVALIDPYPROJECT", says: /invalid TOML/, run: () => pyproject.verifyConditions({}, projectContext({ "pyproject.toml": "[project\nname = 1" })) },
   { name: "no static version", code: "ENOPYPROJECTVERSION", says: /version = "0\.1\.0"/, run: () => pyproject.verifyRelease({}, projectContext({ "pyproject.toml": examplePyproject("2.0.0").replace(/^version = .*$/m, "") })) },
   { name: "dynamic version", code: "EDYNAMICVERSION", says: /importlib\.metadata/, run: () => pyproject.verifyRelease({}, projectContext({ "pyproject.toml": examplePyproject("2.0.0").replace(/^version = .*$/m, 'dynamic = ["version"]') })) },
-  { name: "version is not PEP 440", code: "EINVALIDPEP440", says: /pep-0440/, run: () => pyproject.verifyRelease({}, projectContext({ "pyproject.toml": examplePyproject("two") })) },
+  { name: "version is not PEP 440", code: "EINVALIDPEP440", says: /pep-0440/, run: () => pyproject.verifyRelease({}, projectContext(exampleVersionFiles("two"))) },
   { name: "hard-coded __version__", code: "EHARDCODEDVERSION", says: /importlib\.metadata/, run: () => pyproject.verifyRelease({}, projectContext({ "src/llenergymeasure_demo/_version.py": '__version__ = "2.0.0"\n' })) },
   { name: "commits call for another version than pyproject", code: "EVERSIONMISMATCH", says: /versionMode/, run: () => pyproject.verifyRelease({}, projectContext({}, {}, {}, "3.0.0")) },
   { name: "tag-triggered run whose tag is not pyproject's", code: "ETAGMISMATCH", says: /v9\.9\.9/, run: () => pyproject.verifyConditions({}, projectContext({}, { GITHUB_REF_TYPE: "tag", GITHUB_REF_NAME: "v9.9.9" })) },

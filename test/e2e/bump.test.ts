@@ -5,7 +5,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { onCleanup } from "../support/cleanup.js";
 import { CURRENT_PYTHON, CURRENT_UV } from "../support/python.js";
-import { createRepo, examplePyproject, git, runPyrelease, runSemanticRelease, type TempRepo } from "../support/repo.js";
+import { createRepo, examplePyproject, exampleVersionFiles, git, runPyrelease, runSemanticRelease, type TempRepo } from "../support/repo.js";
 
 /**
  * `pyrelease bump` through the built CLI on temporary repositories: the release-PR flow.
@@ -75,7 +75,7 @@ describe("pyrelease bump", () => {
   });
 
   test("nothing to release: nothing written, empty outputs", async () => {
-    const repo = repoWith({ files: { "pyproject.toml": examplePyproject("1.0.0") } });
+    const repo = repoWith({ files: exampleVersionFiles("1.0.0") });
     repo.commit("feat: first release");
     repo.tag("v1.0.0");
     const outputs = join(repo.root, "github-output");
@@ -88,7 +88,7 @@ describe("pyrelease bump", () => {
   });
 
   test("a version problem stops it before anything is written, every problem named", async () => {
-    const repo = repoWith({ files: { "pyproject.toml": examplePyproject("1.0.0") } });
+    const repo = repoWith({ files: exampleVersionFiles("1.0.0") });
     repo.commit("feat: first release", { VERSION: "1.0.0\n" });
     repo.tag("v1.0.0");
     repo.commit("feat: sampling", { "src/llenergymeasure_demo/_version.py": "__version__ = version = '1.0.0'\n" });
@@ -100,7 +100,7 @@ describe("pyrelease bump", () => {
   });
 
   test('versionMode "scm" has no version to bump', async () => {
-    const repo = repoWith({ files: { "pyproject.toml": examplePyproject("1.0.0") }, releaserc: { pyproject: { versionMode: "scm" } } });
+    const repo = repoWith({ files: exampleVersionFiles("1.0.0"), releaserc: { pyproject: { versionMode: "scm" } } });
     repo.commit("feat: first release");
     const run = await runPyrelease(repo.dir, ["bump"]);
     assert.equal(run.code, 1);

@@ -52,7 +52,7 @@ test("finalize tags every entry and writes images and PyPI hashes into the draft
   const { createDockerStandin, recordedMetadata } = await import("../support/docker-standin.js");
   const { startGitHubServer } = await import("../support/github-server.js");
   const { startPypiServer } = await import("../support/pypi-server.js");
-  const { createRepo, examplePyproject } = await import("../support/repo.js");
+  const { createRepo, exampleVersionFiles } = await import("../support/repo.js");
   const { imagesCommand } = await import("../../src/commands/images.js");
   const sha = (text: string) => `sha256:${createHash("sha256").update(text).digest("hex")}`;
   const docker = createDockerStandin();
@@ -60,7 +60,7 @@ test("finalize tags every entry and writes images and PyPI hashes into the draft
   const pypi = await startPypiServer();
   const matrix = { backend: ["pytorch", "vllm"], cuda: ["cuda12"] };
   const repo = createRepo({
-    files: { "pyproject.toml": examplePyproject("4.0.0") },
+    files: exampleVersionFiles("4.0.0"),
     releaserc: { pypi: { repositoryUrl: pypi.uploadUrl, indexUrl: pypi.indexUrl }, images: { repository: "docker.io/llenergymeasure", matrix, latest: { cuda: "cuda12" }, scaleOut: true } },
   });
   try {

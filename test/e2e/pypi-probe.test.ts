@@ -7,7 +7,7 @@ import { actionsReleaseEnv } from "../support/actions-env.js";
 import { startGitHubServer, type GitHubServer } from "../support/github-server.js";
 import { errorsOf, makeProject, pluginContext, type Project } from "../support/plugin-context.js";
 import { startPypiServer, type PypiServer, type PypiServerOptions } from "../support/pypi-server.js";
-import { exampleHistory, runSemanticRelease, TEST_PYPI_OPTIONS, type TempRepo } from "../support/repo.js";
+import { exampleHistory, NO_PROVENANCE, runSemanticRelease, TEST_PYPI_OPTIONS, type TempRepo } from "../support/repo.js";
 import { needPythonTools } from "../support/tools.js";
 
 /**
@@ -96,8 +96,9 @@ describe("the probe, step by step", () => {
     assertNoSecrets(server, output());
     expect(server.uploads()).toEqual([]);
 
-    await pypi.prepare(config(server), context);
-    await pypi.publish(config(server), context);
+    // Signing has its own tests (provenance-*.test.ts); here `auto` would sign at the public Sigstore.
+    await pypi.prepare({ ...config(server), provenance: NO_PROVENANCE }, context);
+    await pypi.publish({ ...config(server), provenance: NO_PROVENANCE }, context);
     assert.equal(server.files().length, 2);
     assert.equal(server.requests().filter((r) => r.step === "mint").length, 2, "publish minted a fresh token just in time");
   });

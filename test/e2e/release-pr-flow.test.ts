@@ -2,7 +2,7 @@ import { afterAll, beforeAll, test, expect } from "@jest/globals";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { createRepo, examplePyproject, runSemanticRelease, TEST_PYPI_OPTIONS, type TempRepo } from "../support/repo.js";
+import { createRepo, exampleVersionFiles, runSemanticRelease, TEST_PYPI_OPTIONS, type TempRepo } from "../support/repo.js";
 import { startGitHubServer, type GitHubServer } from "../support/github-server.js";
 import { startPypiServer, type PypiServer } from "../support/pypi-server.js";
 import { needPythonTools } from "../support/tools.js";
@@ -48,7 +48,7 @@ const read = (path: string) => {
 
 test("ordinary merges wait with exit 0; the release PR's merge releases once gpu-ci is green", async () => {
   if (!needPythonTools()) return;
-  repo = createRepo({ files: { "pyproject.toml": examplePyproject("1.0.0") }, releaserc: releaserc() });
+  repo = createRepo({ files: exampleVersionFiles("1.0.0"), releaserc: releaserc() });
   repo.commit("feat: first release");
   repo.tag("v1.0.0");
 
@@ -72,7 +72,7 @@ test("ordinary merges wait with exit 0; the release PR's merge releases once gpu
   assert.equal(pypi.uploads().length, 0);
 
   // The release PR (what `pyrelease bump` prepares) is merged; GPU CI starts on the merge commit.
-  const merge = repo.commit("chore: release 1.0.1 (#44)", { "pyproject.toml": examplePyproject("1.0.1") });
+  const merge = repo.commit("chore: release 1.0.1 (#44)", exampleVersionFiles("1.0.1"));
   const gpu = github.addCheckRun({ head_sha: merge, name: "gpu-ci", status: "in_progress" });
   const third = release("third");
   // GPU CI finishes only once the release has looked at it (and found it running) twice.
@@ -96,14 +96,14 @@ test("ordinary merges wait with exit 0; the release PR's merge releases once gpu
 test("a version that is neither the last nor the next is still EVERSIONMISMATCH; onUnbumped fail keeps the old behaviour", async () => {
   if (!needPythonTools()) return;
   assert.ok(repo, "needs the release above");
-  const stray = repo.commit("fix: sampler drift", { "pyproject.toml": examplePyproject("1.0.5") });
+  const stray = repo.commit("fix: sampler drift", exampleVersionFiles("1.0.5"));
   github.addCheckRun({ head_sha: stray, name: "gpu-ci", status: "completed", conclusion: "success" });
   const mismatch = await release("mismatch").run;
   assert.notEqual(mismatch.code, 0);
   assert.match(mismatch.output, /EVERSIONMISMATCH The commits call for patch release 1\.0\.2 \(semver 1\.0\.2\), but pyproject\.toml says 1\.0\.5/);
 
   const strict = repo.commit("fix: sampler drift, again", {
-    "pyproject.toml": examplePyproject("1.0.1"),
+    ...exampleVersionFiles("1.0.1"),
     ".releaserc.json": JSON.stringify({ extends: "semantic-release-config-pyproject", ...releaserc({ pyproject: { onUnbumped: "fail" } }) }),
   });
   github.addCheckRun({ head_sha: strict, name: "gpu-ci", status: "completed", conclusion: "success" });

@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { examplePyproject, exampleHistory, git, runSemanticRelease, TEST_PYPI_OPTIONS, type TempRepo } from "../support/repo.js";
+import { exampleVersionFiles, exampleHistory, git, runSemanticRelease, TEST_PYPI_OPTIONS, type TempRepo } from "../support/repo.js";
 import { startGitHubServer, type GitHubServer } from "../support/github-server.js";
 import { startPypiServer, type PypiServer } from "../support/pypi-server.js";
 import { REGISTRY_BIN, startRegistry, type LocalRegistry } from "../support/registry.js";
@@ -141,7 +141,7 @@ describe("a real release of the example", () => {
     assert.ok(repo, "needs the main release above");
     const latestBefore = await registry!.digest("llenergymeasure/pytorch", "latest");
     git(repo.dir, ["checkout", "-q", "-b", "next"]);
-    repo.commit("feat(sampling): adaptive sampling interval", { "pyproject.toml": examplePyproject("1.2.0rc1") });
+    repo.commit("feat(sampling): adaptive sampling interval", exampleVersionFiles("1.2.0rc1"));
     const run = await runSemanticRelease(repo.dir, [], actionsEnv("next", summary));
     assert.equal(run.code, 0, run.output);
     assert.match(run.output, /Published release 1\.2\.0-rc\.1 on next channel/);
@@ -189,8 +189,9 @@ describe("versionMode write", () => {
     const ownGithub = await startGitHubServer();
     const run = await runSemanticRelease(repo.dir, [], actionsReleaseEnv(ownGithub, pypi, "main")).finally(() => ownGithub.close());
     assert.equal(run.code, 0, run.output);
-    assert.match(run.output, /Wrote version 1\.1\.0 into pyproject\.toml \(was 1\.0\.0\)/);
+    assert.match(run.output, /Wrote version 1\.1\.0 into pyproject\.toml and uv\.lock \(was 1\.0\.0\)/);
     assert.equal(repo.read("pyproject.toml"), before.replace('version = "1.0.0"  # the single source of truth', 'version = "1.1.0"  # the single source of truth'), "only the version changed");
+    assert.equal(repo.read("uv.lock"), exampleVersionFiles("1.1.0")["uv.lock"], "and uv.lock's record of the project");
     assert.ok(existsSync(join(repo.dir, "dist", "llenergymeasure_demo-1.1.0.tar.gz")), "the dists carry the written version");
     assert.equal(pypi.uploads().length, uploadsBefore, "publish: false uploads nothing");
   });

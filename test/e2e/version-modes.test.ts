@@ -9,7 +9,7 @@ import { onCleanup } from "../support/cleanup.js";
 import { startGitHubServer, type GitHubServer } from "../support/github-server.js";
 import { startPypiServer, type PypiServer } from "../support/pypi-server.js";
 import { CURRENT_PYTHON, CURRENT_UV } from "../support/python.js";
-import { createRepo, examplePyproject, git, runSemanticRelease, TEST_PYPI_OPTIONS, type TempRepo } from "../support/repo.js";
+import { createRepo, exampleVersionFiles, git, runSemanticRelease, TEST_PYPI_OPTIONS, type TempRepo } from "../support/repo.js";
 import { needPythonTools } from "../support/tools.js";
 
 /**
@@ -169,7 +169,7 @@ describe('versionMode "write"', () => {
   test("prepare writes pyproject.toml and uv.lock's record of the project, and uv agrees", async () => {
     if (!needPythonTools()) return;
     const pypi = await pypiServer();
-    const repo = repoWith({ "pyproject.toml": examplePyproject("1.0.0") }, { pyproject: { versionMode: "write" }, pypi: { ...TEST_PYPI_OPTIONS, repositoryUrl: pypi.uploadUrl, indexUrl: pypi.indexUrl, publish: false } });
+    const repo = repoWith(exampleVersionFiles("1.0.0"), { pyproject: { versionMode: "write" }, pypi: { ...TEST_PYPI_OPTIONS, repositoryUrl: pypi.uploadUrl, indexUrl: pypi.indexUrl, publish: false } });
     assert.equal(uvLock(repo.dir).code, 0);
     repo.commit("feat: first release");
     repo.tag("v1.0.0");

@@ -9,7 +9,7 @@ import { readLockedVersion } from "../../src/pyproject/lock.js";
 import { onCleanup } from "../support/cleanup.js";
 import { errorsOf, makeProject, pluginContext, type Project } from "../support/plugin-context.js";
 import { CURRENT_PYTHON, CURRENT_UV } from "../support/python.js";
-import { examplePyproject, git } from "../support/repo.js";
+import { examplePyproject, exampleVersionFiles, git } from "../support/repo.js";
 
 /**
  * The pyproject plugin's steps called in-process the way semantic-release calls them, on a
@@ -37,7 +37,7 @@ async function codesOf(step: Promise<unknown>): Promise<string[]> {
 
 describe("verifyConditions logs, verifyRelease reports every problem at once", () => {
   test("hard-coded copy, stray VERSION, stale uv.lock and mismatch", async () => {
-    const p = project({ "pyproject.toml": examplePyproject("1.9.0"), VERSION: "1.8.0\n", "src/llenergymeasure_demo/__about__.py": "version = '1.9.0'\n" });
+    const p = project({ ...exampleVersionFiles("1.9.0"), VERSION: "1.8.0\n", "src/llenergymeasure_demo/__about__.py": "version = '1.9.0'\n" });
     uvLock(p.dir);
     writeFileSync(join(p.dir, "uv.lock"), readFileSync(join(p.dir, "uv.lock"), "utf8").replace('version = "1.9.0"', 'version = "1.8.0"'));
     git(p.dir, ["add", "uv.lock"]);
@@ -72,7 +72,7 @@ describe("verifyConditions logs, verifyRelease reports every problem at once", (
   });
 
   test("write mode: prepare writes a prerelease into pyproject.toml and uv.lock in PEP 440, then has nothing left to do", async () => {
-    const p = project({ "pyproject.toml": examplePyproject("1.0.0") });
+    const p = project({ "pyproject.toml": examplePyproject("1.0.0"), "uv.lock": null });
     uvLock(p.dir);
     git(p.dir, ["add", "uv.lock"]);
     git(p.dir, ["commit", "-qm", "chore: lock"]);

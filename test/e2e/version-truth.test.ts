@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { createRepo, examplePyproject, exampleHistory, git, runSemanticRelease, runPyrelease, type TempRepo } from "../support/repo.js";
+import { createRepo, examplePyproject, exampleVersionFiles, exampleHistory, git, runSemanticRelease, runPyrelease, type TempRepo } from "../support/repo.js";
 import { CURRENT_PYTHON, CURRENT_UV } from "../support/python.js";
 
 /**
@@ -48,7 +48,7 @@ describe("dry run on a laptop", () => {
     const repo = track(exampleHistory("1.1.0"));
     repo.commit("chore: branch next");
     git(repo.dir, ["checkout", "-q", "-b", "next"]);
-    repo.commit("feat: faster sampling", { "pyproject.toml": examplePyproject("1.1.0rc1") });
+    repo.commit("feat: faster sampling", exampleVersionFiles("1.1.0rc1"));
     const run = await runSemanticRelease(repo.dir, ["--dry-run", "--no-ci"]);
     assert.equal(run.code, 0, run.output);
     assert.match(run.output, /The next release version is 1\.1\.0-rc\.1/);
@@ -74,15 +74,15 @@ describe("every mistake in the version truth has its code", () => {
     { name: "broken TOML", code: /EINVALIDPYPROJECT pyproject\.toml cannot be read: invalid TOML at line/, setup: (r) => r.commit("feat: x", { "pyproject.toml": "[project\nname=1" }) },
     { name: "no version", code: /ENOPYPROJECTVERSION/, setup: (r) => r.commit("feat: x", { "pyproject.toml": examplePyproject("1.1.0").replace(/^version = .*$/m, "") }) },
     { name: "dynamic version", code: /EDYNAMICVERSION/, setup: (r) => r.commit("feat: x", { "pyproject.toml": examplePyproject("1.1.0").replace(/^version = .*$/m, 'dynamic = ["version"]') }) },
-    { name: "version not PEP 440", code: /EINVALIDPEP440 The version "1\.1\.0-next\.1"/, setup: (r) => r.commit("feat: x", { "pyproject.toml": examplePyproject("1.1.0-next.1") }) },
-    { name: "hard-coded __version__", code: /EHARDCODEDVERSION .*src\/llenergymeasure_demo\/_version\.py:2/, setup: (r) => r.commit("feat: x", { "pyproject.toml": examplePyproject("1.1.0"), "src/llenergymeasure_demo/_version.py": '# generated\n__version__ = "1.1.0"\n' }) },
-    { name: "prerelease identifier PyPI has no word for", code: /EPRERELEASEID Prerelease identifier\(s\) "next"/, setup: (r) => r.commit("feat: x", { "pyproject.toml": examplePyproject("1.1.0") }), releaserc: { branches: ["main", { name: "next", prerelease: "next" }] } },
-    { name: "tag-triggered run whose tag is not pyproject's", code: /ETAGMISMATCH Tag v1\.2\.0 does not match the version 1\.1\.0/, setup: (r) => r.commit("feat: x", { "pyproject.toml": examplePyproject("1.1.0") }), env: { GITHUB_REF_TYPE: "tag", GITHUB_REF_NAME: "v1.2.0" } },
-    { name: "a misspelled option", code: /EINVALIDCONFIG .*pyproject\.versionMode/, setup: (r) => r.commit("feat: x", { "pyproject.toml": examplePyproject("1.1.0") }), releaserc: { pyproject: { versionMode: "overwrite" } } },
+    { name: "version not PEP 440", code: /EINVALIDPEP440 The version "1\.1\.0-next\.1"/, setup: (r) => r.commit("feat: x", exampleVersionFiles("1.1.0-next.1")) },
+    { name: "hard-coded __version__", code: /EHARDCODEDVERSION .*src\/llenergymeasure_demo\/_version\.py:2/, setup: (r) => r.commit("feat: x", { ...exampleVersionFiles("1.1.0"), "src/llenergymeasure_demo/_version.py": '# generated\n__version__ = "1.1.0"\n' }) },
+    { name: "prerelease identifier PyPI has no word for", code: /EPRERELEASEID Prerelease identifier\(s\) "next"/, setup: (r) => r.commit("feat: x", exampleVersionFiles("1.1.0")), releaserc: { branches: ["main", { name: "next", prerelease: "next" }] } },
+    { name: "tag-triggered run whose tag is not pyproject's", code: /ETAGMISMATCH Tag v1\.2\.0 does not match the version 1\.1\.0/, setup: (r) => r.commit("feat: x", exampleVersionFiles("1.1.0")), env: { GITHUB_REF_TYPE: "tag", GITHUB_REF_NAME: "v1.2.0" } },
+    { name: "a misspelled option", code: /EINVALIDCONFIG .*pyproject\.versionMode/, setup: (r) => r.commit("feat: x", exampleVersionFiles("1.1.0")), releaserc: { pyproject: { versionMode: "overwrite" } } },
   ];
   for (const c of cases) {
     test(c.name, async () => {
-      const repo = track(createRepo({ files: { "pyproject.toml": examplePyproject("1.0.0") }, releaserc: c.releaserc }));
+      const repo = track(createRepo({ files: exampleVersionFiles("1.0.0"), releaserc: c.releaserc }));
       repo.commit("feat: first release");
       repo.tag("v1.0.0");
       c.setup(repo);
@@ -94,7 +94,7 @@ describe("every mistake in the version truth has its code", () => {
   }
 
   test("several problems are reported together", async () => {
-    const repo = track(createRepo({ files: { "pyproject.toml": examplePyproject("1.0.0") }, releaserc: { pyproject: { versionMode: "x" } } }));
+    const repo = track(createRepo({ files: exampleVersionFiles("1.0.0"), releaserc: { pyproject: { versionMode: "x" } } }));
     repo.commit("feat: first release", { "src/llenergymeasure_demo/v.py": '__version__ = "1.0.0"\n' });
     const run = await runSemanticRelease(repo.dir, ["--dry-run", "--no-ci"]);
     assert.match(run.output, /EINVALIDCONFIG/);
@@ -127,7 +127,7 @@ packages = ["src/llenergymeasure_demo"]
 
 describe("every version problem in one run", () => {
   test("leaving hatch-vcs: the lines to change, the version to write, the stale _version.py and VERSION file, together", async () => {
-    const repo = track(createRepo({ files: { "pyproject.toml": examplePyproject("1.0.0") } }));
+    const repo = track(createRepo({ files: exampleVersionFiles("1.0.0") }));
     repo.commit("feat: first release");
     repo.tag("v1.0.0");
     repo.commit("feat: sampling", {
@@ -149,7 +149,7 @@ describe("every version problem in one run", () => {
   });
 
   test("a static version: mismatch, hard-coded copy, stale VERSION and stale uv.lock, together, before anything is built", async () => {
-    const repo = track(createRepo({ files: { "pyproject.toml": examplePyproject("1.0.0") } }));
+    const repo = track(createRepo({ files: exampleVersionFiles("1.0.0") }));
     assert.equal(uvLock(repo.dir).code, 0, "uv lock");
     repo.commit("feat: first release", { VERSION: "1.0.0\n" });
     repo.tag("v1.0.0");
@@ -168,10 +168,10 @@ describe("every version problem in one run", () => {
   });
 
   test("nothing wrong: VERSION and uv.lock agree", async () => {
-    const repo = track(createRepo({ files: { "pyproject.toml": examplePyproject("1.0.0"), VERSION: "1.0.0\n" } }));
+    const repo = track(createRepo({ files: { ...exampleVersionFiles("1.0.0"), VERSION: "1.0.0\n" } }));
     repo.commit("feat: first release");
     repo.tag("v1.0.0");
-    repo.commit("feat: sampling", { "pyproject.toml": examplePyproject("1.1.0"), VERSION: "v1.1.0\n" });
+    repo.commit("feat: sampling", { ...exampleVersionFiles("1.1.0"), VERSION: "v1.1.0\n" });
     assert.equal(uvLock(repo.dir).code, 0);
     repo.commit("chore: lock");
     const run = await runSemanticRelease(repo.dir, ["--dry-run", "--no-ci"]);
@@ -180,10 +180,10 @@ describe("every version problem in one run", () => {
   });
 
   test("a user-listed version file with a pattern", async () => {
-    const repo = track(createRepo({ files: { "pyproject.toml": examplePyproject("1.0.0") }, releaserc: { pyproject: { versionFiles: [{ path: "docs/conf.py", pattern: 'release = "(.+)"' }, "CITATION.txt"] } } }));
+    const repo = track(createRepo({ files: exampleVersionFiles("1.0.0"), releaserc: { pyproject: { versionFiles: [{ path: "docs/conf.py", pattern: 'release = "(.+)"' }, "CITATION.txt"] } } }));
     repo.commit("feat: first release");
     repo.tag("v1.0.0");
-    repo.commit("feat: sampling", { "pyproject.toml": examplePyproject("1.1.0"), "docs/conf.py": 'project = "demo"\nrelease = "1.0.0"\n' });
+    repo.commit("feat: sampling", { ...exampleVersionFiles("1.1.0"), "docs/conf.py": 'project = "demo"\nrelease = "1.0.0"\n' });
     const run = await runSemanticRelease(repo.dir, ["--dry-run", "--no-ci"]);
     assert.notEqual(run.code, 0);
     assert.match(run.output, /ESTRAYVERSION 2 file\(s\) .*: docs\/conf\.py, CITATION\.txt/);
@@ -224,7 +224,7 @@ describe("uncommitted changes to tracked files (EDIRTYTREE)", () => {
 
 describe("pyrelease check-version", () => {
   test("passes on the matching tag, in either spelling", async () => {
-    const repo = track(createRepo({ files: { "pyproject.toml": examplePyproject("2.0.0rc1") } }));
+    const repo = track(createRepo({ files: exampleVersionFiles("2.0.0rc1") }));
     for (const tag of ["v2.0.0-rc.1", "v2.0.0rc1", "v2.0.0.rc1"]) {
       const run = await runPyrelease(repo.dir, ["check-version", "--tag", tag]);
       assert.equal(run.code, 0, run.output);
@@ -233,7 +233,7 @@ describe("pyrelease check-version", () => {
   });
 
   test("exits 1 with ETAGMISMATCH otherwise", async () => {
-    const repo = track(createRepo({ files: { "pyproject.toml": examplePyproject("2.0.0") } }));
+    const repo = track(createRepo({ files: exampleVersionFiles("2.0.0") }));
     const run = await runPyrelease(repo.dir, ["check-version", "--tag", "v2.0.1"]);
     assert.equal(run.code, 1);
     assert.match(run.stderr, /Tag v2\.0\.1 is not in this clone: checking the working tree's pyproject\.toml/);
@@ -242,12 +242,12 @@ describe("pyrelease check-version", () => {
 
   /** v0.4.3 released; v0.4.4 pushed by mistake on a commit that still holds 0.4.3; the bump came after. */
   const mistaggedHistory = () => {
-    const repo = track(createRepo({ files: { "pyproject.toml": examplePyproject("0.4.3") } }));
+    const repo = track(createRepo({ files: exampleVersionFiles("0.4.3") }));
     repo.commit("feat: first");
     repo.tag("v0.4.3");
     repo.commit("fix: a fix");
     repo.tag("v0.4.4");
-    repo.commit("chore: release 0.4.4", { "pyproject.toml": examplePyproject("0.4.4") });
+    repo.commit("chore: release 0.4.4", exampleVersionFiles("0.4.4"));
     return repo;
   };
 

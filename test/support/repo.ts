@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
+import { clean } from "@renovatebot/pep440";
 import { EXAMPLE_DIR, PACKAGE_ROOT } from "./paths.js";
 import { CURRENT_PYTHON } from "./python.js";
 
@@ -162,9 +163,30 @@ function runNode(cwd: string, argv: string[], env: Record<string, string | undef
   });
 }
 
-/** The example's pyproject.toml with another version. */
+/** The example's pyproject.toml with another version (its uv.lock then needs `exampleUvLock`: use `exampleVersionFiles`). */
 export function examplePyproject(version: string): string {
   return readFileSync(join(EXAMPLE_DIR, "pyproject.toml"), "utf8").replace(/^version = "[^"]*"/m, `version = "${version}"`);
+}
+
+/**
+ * The example's uv.lock recording the project at `version`, as `uv lock` writes it: the
+ * normalized PEP 440 form (`1.1.0-rc.1` → `1.1.0rc1`); a string that is not PEP 440 is
+ * written as given. test/e2e/example-project.test.ts checks the result with `uv lock --check`.
+ */
+export function exampleUvLock(version: string): string {
+  const lock = readFileSync(join(EXAMPLE_DIR, "uv.lock"), "utf8");
+  const own = /(\[\[package\]\]\nname = "llenergymeasure-demo"\nversion = ")[^"]*(")/;
+  if (!own.test(lock)) throw new Error("examples/llenergymeasure-demo/uv.lock no longer records the project as `[[package]] name, version`: update exampleUvLock");
+  return lock.replace(own, `$1${clean(version) ?? version}$2`);
+}
+
+/**
+ * pyproject.toml and uv.lock of the example, both at `version`: what a version bump changes.
+ * uv.lock records the project's own version, so a test that moves one without the other
+ * gets ESTALELOCK; spread it into `files` (`{ ...exampleVersionFiles("1.1.0"), "x.py": … }`).
+ */
+export function exampleVersionFiles(version: string): { "pyproject.toml": string; "uv.lock": string } {
+  return { "pyproject.toml": examplePyproject(version), "uv.lock": exampleUvLock(version) };
 }
 
 /**
@@ -172,9 +194,9 @@ export function examplePyproject(version: string): string {
  * pyproject.toml to `pyprojectVersion` (what a maintainer does in verify mode).
  */
 export function exampleHistory(pyprojectVersion: string, options: RepoOptions = {}): TempRepo {
-  const repo = createRepo({ ...options, files: { "pyproject.toml": examplePyproject("1.0.0"), ...(options.files ?? {}) } });
+  const repo = createRepo({ ...options, files: { ...exampleVersionFiles("1.0.0"), ...(options.files ?? {}) } });
   repo.commit("feat: first release");
   repo.tag("v1.0.0");
-  repo.commit("feat(backends): add the zeus energy backend", { "pyproject.toml": examplePyproject(pyprojectVersion), "src/llenergymeasure_demo/zeus.py": "BACKEND = 'zeus'\n" });
+  repo.commit("feat(backends): add the zeus energy backend", { ...exampleVersionFiles(pyprojectVersion), "src/llenergymeasure_demo/zeus.py": "BACKEND = 'zeus'\n" });
   return repo;
 }
