@@ -3,7 +3,7 @@ import { isAbsolute, join } from "node:path";
 import { insertRelease } from "../changelog/insert.js";
 import { readChangelogOptions } from "../changelog/options.js";
 import { releaseSection } from "../changelog/release.js";
-import { versionFromTag } from "../ci.js";
+import { versionFromTag } from "../version/tag.js";
 import { loadReleaseConfig } from "../config/load.js";
 import { getError } from "../errors.js";
 import { run } from "../exec.js";

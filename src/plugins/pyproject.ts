@@ -1,6 +1,6 @@
 import type { Context, PluginConfig } from "../context.js";
 import { getError, throwAll } from "../errors.js";
-import { triggeringTag } from "../ci.js";
+import { triggeringTag } from "../release/trigger.js";
 import { modifiedTrackedFiles } from "../pyproject/git.js";
 import { tagMismatch } from "../pyproject/tag.js";
 import { readPyprojectOptions } from "../pyproject/options.js";

@@ -1,10 +1,9 @@
 import { gt } from "@renovatebot/pep440";
-import { tagOfVersion, versionFromTag } from "../ci.js";
 import type { Branch, Context, Logger } from "../context.js";
 import { getError } from "../errors.js";
 import { run } from "../exec.js";
 import { semverToPep440 } from "../version/pep440.js";
-import { DEFAULT_TAG_FORMAT } from "./plugins.js";
+import { DEFAULT_TAG_FORMAT, tagOfVersion, versionFromTag } from "../version/tag.js";
 
 /**
  * The one builder of a semantic-release context for a release that already has its tag, for

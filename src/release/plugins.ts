@@ -37,9 +37,6 @@ export const RELEASE_PLUGINS: readonly ReleasePlugin[] = [
 /** What `plugins` of a semantic-release config names each one. */
 export const pluginPath = (plugin: Pick<ReleasePlugin, "name">) => `${PACKAGE_NAME}/${plugin.name}`;
 
-/** The preset's tag format; every command reads the configured one, falling back to this. */
-export const DEFAULT_TAG_FORMAT = "v${version}";
-
 /**
  * The steps `pyrelease resume` replays for an existing tag: the version comes from the tag
  * (no analyzeCommits), the notes from the existing release when it has them, and the
