@@ -1,5 +1,5 @@
 import type { ConfigProblem } from "../config/problem.js";
-import { renderTemplate } from "../images/template.js";
+import { renderTemplate } from "../config/template.js";
 
 export type Cadence = "immediate" | "milestone";
 

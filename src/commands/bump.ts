@@ -6,7 +6,7 @@ import { loadReleaseConfig } from "../config/load.js";
 import { getError } from "../errors.js";
 import { readPyprojectOptions } from "../pyproject/options.js";
 import { writeReleaseVersion } from "../pyproject/write.js";
-import { releasePep440 } from "../version/release.js";
+import { releasePep440 } from "../version/pep440.js";
 import { reportError, type CommandIO } from "./io.js";
 
 const USAGE = "usage: pyrelease bump [--verbose]\n";

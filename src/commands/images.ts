@@ -9,7 +9,7 @@ import { recordImagesInDraft } from "../release/record.js";
 import { buildTime } from "../plugins/images.js";
 import { readProvenanceOptions } from "../provenance/options.js";
 import { attachedProvenance, attestImages } from "../provenance/images.js";
-import { releasePep440 } from "../version/release.js";
+import { releasePep440 } from "../version/pep440.js";
 import { reportError, type CommandIO } from "./io.js";
 import { writeFile } from "node:fs/promises";
 import { resolve } from "node:path";

@@ -2,7 +2,7 @@ import { Writable } from "node:stream";
 import { parseArgs } from "node:util";
 import { isSemanticReleaseError } from "../errors.js";
 import { PACKAGE_NAME } from "../release/plugins.js";
-import { releasePep440 } from "../version/release.js";
+import { releasePep440 } from "../version/pep440.js";
 import { planProvenance } from "../provenance/steps.js";
 import { reportError, type CommandIO } from "./io.js";
 

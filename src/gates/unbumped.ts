@@ -1,6 +1,5 @@
-import { eq } from "@renovatebot/pep440";
 import type { ConfigProblem } from "../config/problem.js";
-import { semverToPep440 } from "../version/pep440.js";
+import { equalPep440, semverToPep440 } from "../version/pep440.js";
 import type { Hold } from "./report.js";
 
 /** `pyproject.onUnbumped`: what a run does when pyproject.toml still holds the last released version. */
@@ -33,7 +32,7 @@ export interface UnbumpedFacts {
 export function unbumpedHold(facts: UnbumpedFacts): Hold | undefined {
   if (!facts.lastVersion) return undefined;
   const last = semverToPep440(facts.lastVersion);
-  if (!last.ok || !safeEq(facts.pyprojectVersion, last.pep440)) return undefined;
+  if (!last.ok || !equalPep440(facts.pyprojectVersion, last.pep440)) return undefined;
   const next = semverToPep440(facts.nextVersion);
   const target = next.ok ? next.pep440 : facts.nextVersion;
   const commits = `${facts.commitCount} commit${facts.commitCount === 1 ? "" : "s"}`;
@@ -42,12 +41,4 @@ export function unbumpedHold(facts: UnbumpedFacts): Hold | undefined {
     title: `Release ${target} waits for a version bump`,
     message: `${commits} wait${facts.commitCount === 1 ? "s" : ""} for a release: bump ${facts.path} to ${target} (a ${facts.releaseType} release; it still holds ${facts.pyprojectVersion}, the last release)`,
   };
-}
-
-function safeEq(a: string, b: string): boolean {
-  try {
-    return eq(a, b);
-  } catch {
-    return false;
-  }
 }

@@ -1,4 +1,5 @@
 import type { ConfigProblem } from "../config/problem.js";
+import { parseSemver } from "../version/semver.js";
 import { parsePlatform } from "./platforms.js";
 
 export type ImageBuilder = "buildx" | "podman";
@@ -79,7 +80,6 @@ const RETRY_KEYS = Object.keys(DEFAULT_RETRY) as (keyof RetryOptions)[];
 const BUILD_ARG = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const AXIS_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const AXIS_VALUE = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
-const SEMVER = /^\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?$/;
 
 const isObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === "object" && value !== null && !Array.isArray(value);
@@ -210,7 +210,8 @@ export function readImagesOptions(config: { images?: unknown }): { options?: Ima
 
   let since: string | undefined;
   if (raw.since !== undefined && raw.since !== null) {
-    if (typeof raw.since === "string" && SEMVER.test(raw.since.replace(/^v/, ""))) since = raw.since.replace(/^v/, "");
+    const written = typeof raw.since === "string" ? raw.since.replace(/^v/, "") : "";
+    if (parseSemver(written)?.build.length === 0) since = written;
     else problem("since", `must be a version such as "2.0.0", not ${JSON.stringify(raw.since)}`);
   }
 

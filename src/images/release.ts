@@ -1,6 +1,6 @@
 import type { Branch, Logger } from "../context.js";
 import { getError, throwAll } from "../errors.js";
-import { releasePep440 } from "../version/release.js";
+import { releasePep440 } from "../version/pep440.js";
 import { buildxRunner } from "./buildx.js";
 import { readImagesOptions, type ImagesOptions, type RetryOptions } from "./options.js";
 import { describePlan, onBase, planImages, type ImagePlan } from "./plan.js";
@@ -9,7 +9,7 @@ import { RegistryClient } from "./registry.js";
 import type { ImageRunner, PushedImage } from "./runner.js";
 import { shipsImages } from "./since.js";
 import { latestAllowed } from "./tags.js";
-import { versionVars } from "./template.js";
+import { versionVars } from "../version/placeholders.js";
 
 /** What a publish step returns for every image, and what the artifacts step pins. */
 export interface ReleasedImage {

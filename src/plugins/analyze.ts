@@ -3,9 +3,8 @@ import type { Context, PluginConfig } from "../context.js";
 import { getError, isSemanticReleaseError } from "../errors.js";
 import { run } from "../exec.js";
 import { deprecatingCommits, referencedNumbers } from "../analyze/commits.js";
-import { nextVersion, type NextVersionFacts } from "../analyze/next-version.js";
 import { readAnalyzeOptions, type AnalyzeOptions } from "../analyze/options.js";
-import { releaseType, type ReleaseType } from "../analyze/release-type.js";
+import { releaseType } from "../analyze/release-type.js";
 import { gatedRelease, milestoneVerdict, referencesVerdict, type GatedRelease, type Milestone, type Referenced } from "../cadence/gate.js";
 import { readCadenceOptions, type CadenceOptions } from "../cadence/options.js";
 import { describeCheck } from "../gates/checks.js";
@@ -16,6 +15,7 @@ import { waitForChecks } from "../gates/wait.js";
 import type { GitHubClient } from "../github/client.js";
 import { readPyprojectOptions } from "../pyproject/options.js";
 import { readPyproject } from "../pyproject/read.js";
+import { nextVersion, type NextVersionFacts, type ReleaseType } from "../version/next.js";
 import { githubClientFor } from "../release/github.js";
 
 /**

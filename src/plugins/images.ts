@@ -10,7 +10,7 @@ import {
   createRunner, dryRunLines, imagesOptions, matrixRepositories, pushMatrix, registryClient, releasedImages, releaseMatrix, skipReason,
   type ReleaseMatrix, type ReleasedImage,
 } from "../images/release.js";
-import { releasePep440 } from "../version/release.js";
+import { releasePep440 } from "../version/pep440.js";
 import { githubMatrix } from "../images/scaleout.js";
 import { latestAllowed } from "../images/tags.js";
 import { writeGitHubOutput } from "../ci.js";

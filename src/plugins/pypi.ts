@@ -14,7 +14,7 @@ import { attestationRecord, attestationsToUpload, checkDistProvenance, provenanc
 import { readPyprojectOptions } from "../pyproject/options.js";
 import { readPyproject, type Pyproject } from "../pyproject/read.js";
 import { versionBuildEnv } from "../pyproject/scm.js";
-import { releasePep440 } from "../version/release.js";
+import { releasePep440 } from "../version/pep440.js";
 
 function output(context: Context): Output {
   const stream = context.stdout ?? process.stdout;

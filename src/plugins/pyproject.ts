@@ -8,8 +8,8 @@ import { readPyproject, type Pyproject } from "../pyproject/read.js";
 import { versionBuildEnv } from "../pyproject/scm.js";
 import { checkVersionTruth, type TruthCheck } from "../pyproject/truth.js";
 import { writeReleaseVersion } from "../pyproject/write.js";
-import { prereleaseKind } from "../version/pep440.js";
-import { releasePep440 } from "../version/release.js";
+import { prereleaseIdentifiers } from "../version/branch.js";
+import { prereleaseKind, releasePep440 } from "../version/pep440.js";
 
 /** How many changed files EDIRTYTREE lists before "and N more". */
 const LISTED_CHANGES = 20;
@@ -26,7 +26,8 @@ export async function verifyConditions(pluginConfig: PluginConfig, context: Cont
   const errors: Error[] = [];
   if (problems.length) errors.push(getError("EINVALIDCONFIG", { problems }));
 
-  const badIdentifiers = prereleaseIdentifiers(context).filter((identifier) => !prereleaseKind(identifier));
+  const configuredBranches = Array.isArray(context.options.branches) ? context.options.branches : [];
+  const badIdentifiers = prereleaseIdentifiers([...configuredBranches, ...(context.branches ?? [])]).filter((identifier) => !prereleaseKind(identifier));
   if (badIdentifiers.length) errors.push(getError("EPRERELEASEID", { identifiers: badIdentifiers }));
 
   const changed = await modifiedTrackedFiles(cwd);
@@ -90,20 +91,4 @@ export async function prepare(pluginConfig: PluginConfig, context: Context): Pro
 function describeVersion(pyproject: Pyproject): string {
   if (pyproject.version !== undefined) return `${pyproject.version} ([${pyproject.table}].version)`;
   return pyproject.dynamic ? "(dynamic version)" : "(no version)";
-}
-
-/**
- * Every prerelease identifier the configuration names, whether or not its branch exists
- * yet: a wrong one must fail on main today, not on the day someone pushes `next`.
- */
-function prereleaseIdentifiers(context: Context): string[] {
-  const configured = Array.isArray(context.options.branches) ? (context.options.branches as unknown[]) : [];
-  const specs = [...configured, ...(context.branches ?? [])].filter(
-    (spec): spec is { name: string; prerelease: string | true } =>
-      typeof spec === "object" && spec !== null && typeof (spec as any).name === "string" && (typeof (spec as any).prerelease === "string" || (spec as any).prerelease === true),
-  );
-  const identifiers = specs
-    .map((spec) => (spec.prerelease === true ? spec.name : spec.prerelease))
-    .filter((identifier) => !/[*?{}()[\]!+@]/.test(identifier));
-  return [...new Set(identifiers)];
 }

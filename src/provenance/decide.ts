@@ -1,4 +1,4 @@
-import { gte, valid } from "@renovatebot/pep440";
+import { normalizePep440, pep440AtLeast } from "../version/pep440.js";
 import { describeIdentity, type SigstoreIdentity } from "./identity.js";
 import type { ProvenanceOptions } from "./options.js";
 
@@ -55,5 +55,5 @@ export function distVerdict(facts: ProvenanceFacts & { twineVersion?: string; up
 
 /** Pure: a twine too old for `--attestations`; an unreadable version is not judged. */
 export function tooOld(twineVersion: string): boolean {
-  return Boolean(valid(twineVersion)) && !gte(twineVersion, TWINE_ATTESTATIONS);
+  return normalizePep440(twineVersion) !== null && !pep440AtLeast(twineVersion, TWINE_ATTESTATIONS);
 }
