@@ -1,4 +1,6 @@
+import { readRetry } from "../config/fields.js";
 import type { ConfigProblem } from "../config/problem.js";
+import type { RetryOptions } from "../http.js";
 import { parseSemver } from "../version/semver.js";
 import { parsePlatform } from "./platforms.js";
 
@@ -51,17 +53,6 @@ export interface BaseImageOptions {
   arg: string;
 }
 
-export interface RetryOptions {
-  /** Tries in all, the first included. */
-  attempts: number;
-  /** Wait before the second try; it doubles with each further try. */
-  delayMs: number;
-  /** Longest wait for one registry answer (manifests, tags, the auth handshake). */
-  requestTimeoutMs: number;
-  /** Longest wait for one blob upload. */
-  uploadTimeoutMs: number;
-}
-
 export const DEFAULT_RETRY: RetryOptions = { attempts: 3, delayMs: 5_000, requestTimeoutMs: 60_000, uploadTimeoutMs: 1_800_000 };
 export const DEFAULT_LATEST_TAGS = ["{pep440}", "latest"];
 export const DEFAULT_PLATFORMS = ["linux/amd64"];
@@ -76,7 +67,6 @@ const KNOWN_KEYS = [
   "since", "builder", "tlsVerify", "buildxBuilder", "concurrency", "retry", "scaleOut",
 ];
 const BASE_KEYS = ["name", "dockerfile", "context", "target", "buildArgs", "arg"];
-const RETRY_KEYS = Object.keys(DEFAULT_RETRY) as (keyof RetryOptions)[];
 const BUILD_ARG = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const AXIS_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const AXIS_VALUE = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
@@ -247,21 +237,10 @@ export function readImagesOptions(config: { images?: unknown }): { options?: Ima
   };
   const concurrency = count("concurrency", 2, 1);
 
-  const retry = { ...DEFAULT_RETRY };
-  if (raw.retry !== undefined) {
-    if (!isObject(raw.retry)) problem("retry", `must be an object (${RETRY_KEYS.join(", ")})`);
-    else
-      for (const [key, value] of Object.entries(raw.retry)) {
-        const min = key === "attempts" ? 1 : 0;
-        if (!RETRY_KEYS.includes(key as keyof RetryOptions)) problem(`retry.${key}`, `is not an option (${RETRY_KEYS.join(", ")})`);
-        else if (!Number.isInteger(value) || (value as number) < min) problem(`retry.${key}`, `must be an integer >= ${min}`);
-        else retry[key as keyof RetryOptions] = value as number;
-      }
-  }
+  const retry = readRetry("images", raw, DEFAULT_RETRY, problems);
 
   for (const key of Object.keys(raw)) {
-    if (key === "retries") problem(key, 'is now "retry": { "attempts": N } (tries in all, the first included)');
-    else if (!KNOWN_KEYS.includes(key)) problem(key, `is not an option (${KNOWN_KEYS.join(", ")})`);
+    if (key !== "retries" && !KNOWN_KEYS.includes(key)) problem(key, `is not an option (${KNOWN_KEYS.join(", ")})`);
   }
 
   if (problems.length) return { problems };

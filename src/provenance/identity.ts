@@ -1,5 +1,5 @@
 import { getError } from "../errors.js";
-import { NetworkError, requestJson, withRetry } from "../pypi/http.js";
+import { HttpError, requestJson } from "../http.js";
 import type { ProvenanceRetry } from "./options.js";
 
 type Env = Record<string, string | undefined>;
@@ -60,9 +60,9 @@ export async function fetchIdentityToken(identity: SigstoreIdentity, env: Env, r
   url.searchParams.set("audience", "sigstore");
   let response;
   try {
-    response = await withRetry(retry, () => requestJson(url.href, { headers: { authorization: `bearer ${env.ACTIONS_ID_TOKEN_REQUEST_TOKEN}` }, timeoutMs: retry.timeoutMs }));
+    response = await requestJson(url.href, { headers: { authorization: `bearer ${env.ACTIONS_ID_TOKEN_REQUEST_TOKEN}` }, timeoutMs: retry.timeoutMs }, retry);
   } catch (error) {
-    if (!(error instanceof NetworkError)) throw error;
+    if (!(error instanceof HttpError)) throw error;
     throw getError("EPROVENANCE", { problem: "token", reason: error.message });
   }
   if (response.status !== 200 || typeof response.json?.value !== "string") {

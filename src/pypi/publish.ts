@@ -2,7 +2,7 @@ import { getError } from "../errors.js";
 import { mask } from "../exec.js";
 import { maskInActions } from "../ci.js";
 import type { DistFile } from "./dists.js";
-import { backoffMs, sleep } from "../retry.js";
+import { backoffMs, sleep } from "../http.js";
 import { compareWithIndex, publishedFiles } from "./index-api.js";
 import { logBlock, type Output } from "./log.js";
 import { mintUploadToken, type UploadToken } from "./oidc.js";
