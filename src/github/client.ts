@@ -3,6 +3,7 @@ import { paginateRest } from "@octokit/plugin-paginate-rest";
 import { retry } from "@octokit/plugin-retry";
 import { throttling } from "@octokit/plugin-throttling";
 import { getError } from "../errors.js";
+import { mask } from "../exec.js";
 
 /**
  * The GitHub REST operations this package needs beyond @semantic-release/github: find a
@@ -308,7 +309,7 @@ export class GitHubClient {
     // Octokit reports a network failure as status 500 without a response.
     const status = failure.response ? failure.status : undefined;
     const reason = failure.response ? githubReason(failure.response.data, failure.message ?? "") : (failure.message ?? String(error));
-    return getError("EGITHUBAPI", { action, status, reason: redact(reason, this.#token) });
+    return getError("EGITHUBAPI", { action, status, reason: mask(reason, [this.#token]) });
   }
 }
 
@@ -396,6 +397,3 @@ function githubReason(data: any, fallback: string): string {
   return typeof data === "string" && data ? data.slice(0, 300) : fallback;
 }
 
-function redact(text: string, token: string): string {
-  return token && token.length >= 6 ? text.split(token).join("***") : text;
-}
