@@ -8,6 +8,7 @@ import { loadReleaseConfig } from "../config/load.js";
 import { getError } from "../errors.js";
 import { run } from "../exec.js";
 import { parseGitHubRepo } from "../github/client.js";
+import { optionsOrThrow } from "../release/options.js";
 import { githubClientFor } from "../release/github.js";
 import { reportError, type CommandIO } from "./io.js";
 
@@ -55,13 +56,13 @@ export async function changelogCommand(argv: string[], io: CommandIO): Promise<n
 
 async function sync(args: SyncArgs, io: CommandIO): Promise<void> {
   const { owner, repo } = await repository(args, io);
-  const client = githubClientFor({}, { env: io.env, options: { repositoryUrl: `https://github.com/${owner}/${repo}` } })!;
+  const config = await loadReleaseConfig(io.cwd);
+  const options = optionsOrThrow(readChangelogOptions, config);
+  // The user's config for the GitHub API URL and proxy; the repository as the arguments name it.
+  const client = githubClientFor(config, { env: io.env, options: { repositoryUrl: `https://github.com/${owner}/${repo}` } })!;
   const release = await client.findReleaseByTag(args.tag);
   if (!release || release.draft) throw getError("ERELEASEDRAFT", { tag: args.tag });
 
-  const config = await loadReleaseConfig(io.cwd);
-  const { options, problems } = readChangelogOptions(config);
-  if (problems.length) throw getError("EINVALIDCONFIG", { problems });
   const file = args.file ?? options.file;
   const path = isAbsolute(file) ? file : join(io.cwd, file);
   const existing = await readFile(path, "utf8").catch((error: NodeJS.ErrnoException) => {

@@ -1,4 +1,5 @@
 import { parseArgs } from "node:util";
+import { optionsOrThrow } from "../release/options.js";
 import { triggeringTag } from "../release/trigger.js";
 import { loadReleaseConfig } from "../config/load.js";
 import { getError, throwAll } from "../errors.js";
@@ -34,8 +35,7 @@ export async function checkVersionCommand(argv: string[], io: CommandIO): Promis
   }
   try {
     const config = await loadReleaseConfig(io.cwd);
-    const { options, problems } = readPyprojectOptions(config);
-    if (problems.length) throw getError("EINVALIDCONFIG", { problems });
+    const options = optionsOrThrow(readPyprojectOptions, config);
     const path = values.pyproject ?? options.path;
     const tagFormat = values["tag-format"] ?? config.tagFormat;
 

@@ -79,10 +79,10 @@ const isText = (value: unknown): value is string => typeof value === "string" &&
  * Pure: the `images` options with defaults and every problem with them (never the first
  * only). `undefined` options when `images` is absent: the project ships no images.
  */
-export function readImagesOptions(config: { images?: unknown }): { options?: ImagesOptions; problems: ConfigProblem[] } {
+export function readImagesOptions(config: { images?: unknown }): { options: ImagesOptions | undefined; problems: ConfigProblem[] } {
   const raw = config.images;
-  if (raw === undefined || raw === null || raw === false) return { problems: [] };
-  if (!isObject(raw)) return { problems: [{ key: "images", reason: "must be an object" }] };
+  if (raw === undefined || raw === null || raw === false) return { options: undefined, problems: [] };
+  if (!isObject(raw)) return { options: undefined, problems: [{ key: "images", reason: "must be an object" }] };
   const problems: ConfigProblem[] = [];
   const problem = (key: string, reason: string) => problems.push({ key: `images.${key}`, reason });
 
@@ -243,7 +243,7 @@ export function readImagesOptions(config: { images?: unknown }): { options?: Ima
     if (key !== "retries" && !KNOWN_KEYS.includes(key)) problem(key, `is not an option (${KNOWN_KEYS.join(", ")})`);
   }
 
-  if (problems.length) return { problems };
+  if (problems.length) return { options: undefined, problems };
   return {
     options: {
       repository, name, matrix, dockerfile, context, buildArgs, tags, latest, latestTags, target, platforms, base,

@@ -1,5 +1,6 @@
 import type { Context, PluginConfig } from "../context.js";
 import { getError, throwAll } from "../errors.js";
+import { optionsCollecting, optionsOrThrow } from "../release/options.js";
 import { triggeringTag } from "../release/trigger.js";
 import { modifiedTrackedFiles } from "../pyproject/git.js";
 import { tagMismatch } from "../pyproject/tag.js";
@@ -22,9 +23,8 @@ const LISTED_CHANGES = 20;
  */
 export async function verifyConditions(pluginConfig: PluginConfig, context: Context): Promise<void> {
   const { cwd, env, logger } = context;
-  const { options, problems } = readPyprojectOptions(pluginConfig);
   const errors: Error[] = [];
-  if (problems.length) errors.push(getError("EINVALIDCONFIG", { problems }));
+  const options = optionsCollecting(readPyprojectOptions, pluginConfig, errors);
 
   const configuredBranches = Array.isArray(context.options.branches) ? context.options.branches : [];
   const badIdentifiers = prereleaseIdentifiers([...configuredBranches, ...(context.branches ?? [])]).filter((identifier) => !prereleaseKind(identifier));
@@ -62,7 +62,7 @@ export async function verifyConditions(pluginConfig: PluginConfig, context: Cont
  */
 export async function verifyRelease(pluginConfig: PluginConfig, context: Context): Promise<void> {
   const { cwd, logger, nextRelease } = context;
-  const { options } = readPyprojectOptions(pluginConfig);
+  const options = optionsOrThrow(readPyprojectOptions, pluginConfig);
   const pep440 = releasePep440(nextRelease!.version);
   const pyproject = await readPyproject(cwd, options.path);
   const truth = await checkVersionTruth({ cwd, options, pyproject, release: { semver: nextRelease!.version, pep440, type: nextRelease!.type } });
@@ -80,7 +80,7 @@ export async function verifyRelease(pluginConfig: PluginConfig, context: Context
 /** Write mode: put the release version into pyproject.toml and the lock file's record of the project, touching nothing else, then read them back. */
 export async function prepare(pluginConfig: PluginConfig, context: Context): Promise<void> {
   const { cwd, logger, nextRelease } = context;
-  const { options } = readPyprojectOptions(pluginConfig);
+  const options = optionsOrThrow(readPyprojectOptions, pluginConfig);
   if (options.versionMode !== "write") return;
   const pep440 = releasePep440(nextRelease!.version);
   const written = await writeReleaseVersion(cwd, options.path, pep440);

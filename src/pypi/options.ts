@@ -121,6 +121,9 @@ export function readPypiOptions(config: { pypi?: unknown }): { options: PypiOpti
   return { options, problems };
 }
 
+/** The name of the PyPI entry in `context.releases` (the publish result, and what `images finalize` records). */
+export const PYPI_RECORD_NAME = "PyPI";
+
 /** The origin that serves `/_/oidc/*`: the upload endpoint's host. */
 export function oidcBase(repositoryUrl: string): string {
   return new URL(repositoryUrl).origin;
