@@ -1,3 +1,4 @@
+import type { SigningFailure } from "../errors.js";
 import { normalizePep440, pep440AtLeast } from "../version/pep440.js";
 import { describeIdentity, type SigstoreIdentity } from "./identity.js";
 import type { ProvenanceOptions } from "./options.js";
@@ -13,7 +14,7 @@ export interface ProvenanceFacts {
 
 export type Verdict =
   | { sign: true; identity: SigstoreIdentity; line: string }
-  | { sign: false; line: string; warn: boolean; error?: { problem: string; [fact: string]: unknown } };
+  | { sign: false; line: string; warn: boolean; error?: SigningFailure };
 
 const where = (options: ProvenanceOptions) => new URL(options.fulcioUrl).host;
 
