@@ -20,7 +20,7 @@ export const MANIFEST_TYPES = [
   "application/vnd.docker.distribution.manifest.v2+json",
   "application/vnd.docker.distribution.manifest.list.v2+json",
 ];
-const OCI_MANIFEST = MANIFEST_TYPES[0];
+export const OCI_MANIFEST = MANIFEST_TYPES[0];
 
 /** An OCI content descriptor (image-spec descriptor.md). */
 export interface Descriptor {
