@@ -56,3 +56,16 @@ export function readServiceUrl(key: string, value: unknown, problems: ConfigProb
   problems.push({ key, reason: `must be https (plain http only to a loopback address), not ${JSON.stringify(value)}` });
   return undefined;
 }
+
+/**
+ * Pure: the option `name` of `raw` when it is one of `choices`; the fallback when it is
+ * absent, and when it is anything else, with a problem that names every choice.
+ */
+export function readChoice<T extends string | boolean, F>(prefix: string, raw: Record<string, unknown>, name: string, choices: readonly T[], fallback: F, problems: ConfigProblem[]): T | F {
+  const value = raw[name];
+  if (value === undefined) return fallback;
+  if (choices.includes(value as T)) return value as T;
+  const names = choices.map((choice) => JSON.stringify(choice));
+  problems.push({ key: `${prefix}.${name}`, reason: `must be ${names.slice(0, -1).join(", ")} or ${names.at(-1)}, not ${JSON.stringify(value)}` });
+  return fallback;
+}

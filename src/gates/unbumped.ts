@@ -1,3 +1,4 @@
+import { readChoice } from "../config/fields.js";
 import type { ConfigProblem } from "../config/problem.js";
 import { equalPep440, semverToPep440 } from "../version/pep440.js";
 import type { Hold } from "./report.js";
@@ -7,9 +8,9 @@ export type OnUnbumped = "wait" | "fail";
 
 /** Pure: the `pyproject.onUnbumped` option (the rest of `pyproject` is read by ./pyproject). */
 export function readOnUnbumped(config: { pyproject?: unknown }): { onUnbumped: OnUnbumped; problems: ConfigProblem[] } {
-  const raw = config.pyproject && typeof config.pyproject === "object" ? (config.pyproject as Record<string, unknown>).onUnbumped : undefined;
-  if (raw === undefined || raw === "wait" || raw === "fail") return { onUnbumped: raw ?? "wait", problems: [] };
-  return { onUnbumped: "wait", problems: [{ key: "pyproject.onUnbumped", reason: `must be "wait" or "fail", not ${JSON.stringify(raw)}` }] };
+  const raw = config.pyproject && typeof config.pyproject === "object" ? (config.pyproject as Record<string, unknown>) : {};
+  const problems: ConfigProblem[] = [];
+  return { onUnbumped: readChoice<OnUnbumped, OnUnbumped>("pyproject", raw, "onUnbumped", ["wait", "fail"], "wait", problems), problems };
 }
 
 export interface UnbumpedFacts {

@@ -1,4 +1,4 @@
-import { readRetry } from "../config/fields.js";
+import { readChoice, readRetry } from "../config/fields.js";
 import type { ConfigProblem } from "../config/problem.js";
 import type { RetryOptions } from "../http.js";
 import { parseSemver } from "../version/semver.js";
@@ -205,23 +205,9 @@ export function readImagesOptions(config: { images?: unknown }): { options: Imag
     else problem("since", `must be a version such as "2.0.0", not ${JSON.stringify(raw.since)}`);
   }
 
-  let builder: ImageBuilder = "buildx";
-  if (raw.builder !== undefined) {
-    if (raw.builder === "buildx" || raw.builder === "podman") builder = raw.builder;
-    else problem("builder", `must be "buildx" or "podman", not ${JSON.stringify(raw.builder)}`);
-  }
-
-  let tlsVerify = true;
-  if (raw.tlsVerify !== undefined) {
-    if (typeof raw.tlsVerify === "boolean") tlsVerify = raw.tlsVerify;
-    else problem("tlsVerify", "must be true or false");
-  }
-
-  let scaleOut = false;
-  if (raw.scaleOut !== undefined) {
-    if (typeof raw.scaleOut === "boolean") scaleOut = raw.scaleOut;
-    else problem("scaleOut", "must be true or false");
-  }
+  const builder = readChoice<ImageBuilder, ImageBuilder>("images", raw, "builder", ["buildx", "podman"], "buildx", problems);
+  const tlsVerify = readChoice("images", raw, "tlsVerify", [true, false], true, problems);
+  const scaleOut = readChoice("images", raw, "scaleOut", [true, false], false, problems);
 
   let buildxBuilder: string | undefined;
   if (raw.buildxBuilder !== undefined) {

@@ -1,5 +1,5 @@
 import type { ConfigProblem } from "../config/problem.js";
-import { readRetry, readServiceUrl } from "../config/fields.js";
+import { readChoice, readRetry, readServiceUrl } from "../config/fields.js";
 import type { Attempts } from "../http.js";
 
 export type ProvenanceMode = "auto" | true | false;
@@ -51,10 +51,7 @@ export function readProvenanceOptions(config: { provenance?: unknown }): { optio
   const given = raw as Record<string, unknown>;
   const problems: ConfigProblem[] = [];
 
-  if (given.enabled !== undefined) {
-    if (given.enabled === "auto" || given.enabled === true || given.enabled === false) options.enabled = given.enabled;
-    else problems.push({ key: "provenance.enabled", reason: `must be "auto", true or false, not ${JSON.stringify(given.enabled)}` });
-  }
+  options.enabled = readChoice<ProvenanceMode, ProvenanceMode>("provenance", given, "enabled", ["auto", true, false], options.enabled, problems);
   for (const key of ["fulcioUrl", "rekorUrl", "tufMirrorUrl"] as const) {
     if (given[key] !== undefined) options[key] = readServiceUrl(`provenance.${key}`, given[key], problems)?.replace(/\/+$/, "") ?? options[key];
   }

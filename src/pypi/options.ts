@@ -1,4 +1,4 @@
-import { readRetry, readServiceUrl } from "../config/fields.js";
+import { readChoice, readRetry, readServiceUrl } from "../config/fields.js";
 import type { ConfigProblem } from "../config/problem.js";
 import type { RetryOptions } from "../http.js";
 import { DEFAULT_UPLOAD_LIMIT_MB } from "./warehouse.js";
@@ -91,10 +91,7 @@ export function readPypiOptions(config: { pypi?: unknown }): { options: PypiOpti
       if (!owned.length) options.buildArgs = raw.buildArgs as string[];
     }
   }
-  if (raw.builder !== undefined) {
-    if (BUILDERS.includes(raw.builder as Builder)) options.builder = raw.builder as Builder;
-    else problems.push({ key: "pypi.builder", reason: `must be "build" (python -m build) or "uv" (uv build), not ${JSON.stringify(raw.builder)}` });
-  }
+  options.builder = readChoice("pypi", raw, "builder", BUILDERS, undefined, problems);
   if (raw.dists !== undefined) {
     const dists = raw.dists as unknown[];
     if (!Array.isArray(dists) || !dists.length || !dists.every((d) => ALL_DISTS.includes(d as Dist)) || new Set(dists).size !== dists.length) {
@@ -109,10 +106,7 @@ export function readPypiOptions(config: { pypi?: unknown }): { options: PypiOpti
     if (typeof raw.distDir === "string" && raw.distDir.trim()) options.distDir = raw.distDir;
     else problems.push({ key: "pypi.distDir", reason: "must be a folder path" });
   }
-  if (raw.publish !== undefined) {
-    if (typeof raw.publish === "boolean") options.publish = raw.publish;
-    else problems.push({ key: "pypi.publish", reason: "must be true or false" });
-  }
+  options.publish = readChoice("pypi", raw, "publish", [true, false], options.publish, problems);
   options.retry = readRetry("pypi", raw, DEFAULT_PYPI_OPTIONS.retry, problems);
   for (const key of Object.keys(raw)) {
     // `retries` is reported by readRetry, with its new name.

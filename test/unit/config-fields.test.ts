@@ -1,6 +1,6 @@
 import { test, expect } from "@jest/globals";
 import assert from "node:assert/strict";
-import { isLoopbackHost, readRetry, readServiceUrl } from "../../src/config/fields.js";
+import { isLoopbackHost, readChoice, readRetry, readServiceUrl } from "../../src/config/fields.js";
 import type { ConfigProblem } from "../../src/config/problem.js";
 
 const DEFAULTS = { attempts: 3, delayMs: 1000, timeoutMs: 30000 };
@@ -45,4 +45,21 @@ test("service URLs: https, or plain http to this machine only; never credentials
   }
   for (const host of ["127.0.0.1", "127.1.2.3", "localhost", "[::1]", "::1"]) assert.ok(isLoopbackHost(host), host);
   for (const host of ["10.0.0.1", "127.0.0.1.nip.io", "pypi.org"]) assert.ok(!isLoopbackHost(host), host);
+});
+
+test("a choice: the value when it is one, the fallback when absent, else the fallback and a problem naming every choice", () => {
+  const cases: [unknown, string | boolean, string | undefined][] = [
+    [undefined, "buildx", undefined],
+    ["podman", "podman", undefined],
+    ["docker", "buildx", 'must be "buildx" or "podman", not "docker"'],
+    [true, "buildx", 'must be "buildx" or "podman", not true'],
+  ];
+  for (const [value, expected, reason] of cases) {
+    const problems: ConfigProblem[] = [];
+    assert.equal(readChoice("images", { builder: value }, "builder", ["buildx", "podman"], "buildx", problems), expected);
+    expect(problems).toEqual(reason ? [{ key: "images.builder", reason }] : []);
+  }
+  const problems: ConfigProblem[] = [];
+  assert.equal(readChoice("provenance", { enabled: "yes" }, "enabled", ["auto", true, false], "auto", problems), "auto");
+  assert.equal(problems[0].reason, 'must be "auto", true or false, not "yes"');
 });
