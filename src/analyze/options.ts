@@ -1,4 +1,4 @@
-import { readChoice } from "../config/fields.js";
+import { readChoice, readUnknownKeys } from "../config/fields.js";
 import type { ConfigProblem } from "../config/problem.js";
 
 export interface AnalyzeOptions {
@@ -18,8 +18,6 @@ export function readAnalyzeOptions(config: { analyze?: unknown }): { options: An
   }
   const problems: ConfigProblem[] = [];
   options.majorOnZero = readChoice("analyze", raw, "majorOnZero", [true, false], options.majorOnZero, problems);
-  for (const key of Object.keys(raw)) {
-    if (key !== "majorOnZero") problems.push({ key: `analyze.${key}`, reason: "is not an option (majorOnZero)" });
-  }
+  readUnknownKeys("analyze", raw, ["majorOnZero"], problems);
   return { options, problems };
 }

@@ -1,4 +1,4 @@
-import { readChoice } from "../config/fields.js";
+import { readChoice, readUnknownKeys } from "../config/fields.js";
 import type { ConfigProblem } from "../config/problem.js";
 import { renderTemplate } from "../config/template.js";
 
@@ -37,9 +37,8 @@ export function readCadenceOptions(config: { cadence?: unknown }): { options: Ca
     else problems.push({ key: "cadence.milestone", reason: 'must be a title template such as "v{version}" or "Release {major}.{minor}"' });
   }
   options.milestoneBy = readChoice("cadence", raw, "milestoneBy", MILESTONE_BY, options.milestoneBy, problems);
-  for (const key of Object.keys(raw)) {
-    if (key === "patch") problems.push({ key: "cadence.patch", reason: "patch releases always go out immediately (P0/P1 fixes must not wait for a milestone)" });
-    else if (!KEYS.includes(key)) problems.push({ key: `cadence.${key}`, reason: `is not an option (${KEYS.join(", ")})` });
-  }
+  const { patch, ...others } = raw;
+  if (patch !== undefined) problems.push({ key: "cadence.patch", reason: "patch releases always go out immediately (P0/P1 fixes must not wait for a milestone)" });
+  readUnknownKeys("cadence", others, KEYS, problems);
   return { options, problems };
 }

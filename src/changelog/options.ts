@@ -1,4 +1,4 @@
-import { readChoice } from "../config/fields.js";
+import { readChoice, readUnknownKeys } from "../config/fields.js";
 import type { ConfigProblem } from "../config/problem.js";
 import { renderTemplate } from "../config/template.js";
 import { headingVersion } from "./versions.js";
@@ -44,6 +44,6 @@ export function readChangelogOptions(config: { changelog?: unknown }): { options
     } else options.heading = raw.heading;
   }
   options.artifacts = readChoice("changelog", raw, "artifacts", [true, false], options.artifacts, problems);
-  for (const key of Object.keys(raw)) if (!KEYS.includes(key)) problems.push({ key: `changelog.${key}`, reason: `is not an option (${KEYS.join(", ")})` });
+  readUnknownKeys("changelog", raw, KEYS, problems);
   return { options, problems };
 }

@@ -69,3 +69,11 @@ export function readChoice<T extends string | boolean, F>(prefix: string, raw: R
   problems.push({ key: `${prefix}.${name}`, reason: `must be ${names.slice(0, -1).join(", ")} or ${names.at(-1)}, not ${JSON.stringify(value)}` });
   return fallback;
 }
+
+/** Pure: a problem for every key of `raw` that is not one of `known` (`retries` beside `retry` is readRetry's to name). */
+export function readUnknownKeys(prefix: string, raw: Record<string, unknown>, known: readonly string[], problems: ConfigProblem[]): void {
+  for (const key of Object.keys(raw)) {
+    if (known.includes(key) || (key === "retries" && known.includes("retry"))) continue;
+    problems.push({ key: `${prefix}.${key}`, reason: `is not an option (${known.join(", ")})` });
+  }
+}

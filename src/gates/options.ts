@@ -1,4 +1,4 @@
-import { readChoice } from "../config/fields.js";
+import { readChoice, readUnknownKeys } from "../config/fields.js";
 import type { ConfigProblem } from "../config/problem.js";
 
 export interface GatesOptions {
@@ -44,9 +44,7 @@ export function readGatesOptions(config: { gates?: unknown }): { options: GatesO
   }
   if (options.intervalMs <= 0) problems.push({ key: "gates.interval", reason: "must be longer than 0" });
   options.onTimeout = readChoice("gates", raw, "onTimeout", ["fail", "wait"] as const, options.onTimeout, problems);
-  for (const key of Object.keys(raw)) {
-    if (!KEYS.includes(key)) problems.push({ key: `gates.${key}`, reason: `is not an option (${KEYS.join(", ")})` });
-  }
+  readUnknownKeys("gates", raw, KEYS, problems);
   return { options, problems };
 }
 

@@ -1,4 +1,4 @@
-import { readChoice, readRetry } from "../config/fields.js";
+import { readChoice, readRetry, readUnknownKeys } from "../config/fields.js";
 import type { ConfigProblem } from "../config/problem.js";
 import type { RetryOptions } from "../http.js";
 import { parseSemver } from "../version/semver.js";
@@ -186,7 +186,7 @@ export function readImagesOptions(config: { images?: unknown }): { options: Imag
       if (dockerfile === undefined && rawBase.dockerfile === undefined) problem("base.dockerfile", 'is required: the base image\'s Dockerfile, e.g. "docker/Dockerfile.base"');
       const arg = baseText("arg", DEFAULT_BASE_ARG)!;
       if (!BUILD_ARG.test(arg)) problem("base.arg", "a build arg name is letters, digits and _");
-      for (const key of Object.keys(rawBase)) if (!BASE_KEYS.includes(key)) problem(`base.${key}`, `is not an option (${BASE_KEYS.join(", ")})`);
+      readUnknownKeys("images.base", rawBase, BASE_KEYS, problems);
       base = {
         name: baseText("name", "base")!,
         dockerfile: dockerfile ?? "",
@@ -225,9 +225,7 @@ export function readImagesOptions(config: { images?: unknown }): { options: Imag
 
   const retry = readRetry("images", raw, DEFAULT_RETRY, problems);
 
-  for (const key of Object.keys(raw)) {
-    if (key !== "retries" && !KNOWN_KEYS.includes(key)) problem(key, `is not an option (${KNOWN_KEYS.join(", ")})`);
-  }
+  readUnknownKeys("images", raw, KNOWN_KEYS, problems);
 
   if (problems.length) return { options: undefined, problems };
   return {

@@ -1,5 +1,5 @@
 import type { ConfigProblem } from "../config/problem.js";
-import { readChoice, readRetry, readServiceUrl } from "../config/fields.js";
+import { readChoice, readRetry, readServiceUrl, readUnknownKeys } from "../config/fields.js";
 import type { Attempts } from "../http.js";
 
 export type ProvenanceMode = "auto" | true | false;
@@ -70,6 +70,6 @@ export function readProvenanceOptions(config: { provenance?: unknown }): { optio
     options.buildxAttest = [];
   }
   options.retry = readRetry("provenance", given, DEFAULT_PROVENANCE_OPTIONS.retry, problems);
-  for (const key of Object.keys(given)) if (key !== "retries" && !KEYS.includes(key)) problems.push({ key: `provenance.${key}`, reason: `is not an option (${KEYS.join(", ")})` });
+  readUnknownKeys("provenance", given, KEYS, problems);
   return { options, problems };
 }

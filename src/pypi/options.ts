@@ -1,4 +1,4 @@
-import { readChoice, readRetry, readServiceUrl } from "../config/fields.js";
+import { readChoice, readRetry, readServiceUrl, readUnknownKeys } from "../config/fields.js";
 import type { ConfigProblem } from "../config/problem.js";
 import type { RetryOptions } from "../http.js";
 import { DEFAULT_UPLOAD_LIMIT_MB } from "./warehouse.js";
@@ -108,10 +108,7 @@ export function readPypiOptions(config: { pypi?: unknown }): { options: PypiOpti
   }
   options.publish = readChoice("pypi", raw, "publish", [true, false], options.publish, problems);
   options.retry = readRetry("pypi", raw, DEFAULT_PYPI_OPTIONS.retry, problems);
-  for (const key of Object.keys(raw)) {
-    // `retries` is reported by readRetry, with its new name.
-    if (key !== "retries" && !KEYS.includes(key)) problems.push({ key: `pypi.${key}`, reason: `is not an option (${KEYS.join(", ")})` });
-  }
+  readUnknownKeys("pypi", raw, KEYS, problems);
   return { options, problems };
 }
 

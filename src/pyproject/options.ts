@@ -1,4 +1,4 @@
-import { readChoice } from "../config/fields.js";
+import { readChoice, readUnknownKeys } from "../config/fields.js";
 import type { ConfigProblem } from "../config/problem.js";
 
 export type VersionMode = "verify" | "write" | "scm";
@@ -43,9 +43,7 @@ export function readPyprojectOptions(config: { pyproject?: unknown }): { options
     const files = readVersionFiles(raw.versionFiles, problems);
     if (files) options.versionFiles = files;
   }
-  for (const key of Object.keys(raw)) {
-    if (!KEYS.includes(key)) problems.push({ key: `pyproject.${key}`, reason: `is not an option (${KEYS.join(", ")})` });
-  }
+  readUnknownKeys("pyproject", raw, KEYS, problems);
   return { options, problems };
 }
 

@@ -1,3 +1,4 @@
+import { readUnknownKeys } from "../config/fields.js";
 import { appendFile, mkdir, writeFile } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
 import type { ConfigProblem } from "../config/problem.js";
@@ -49,11 +50,10 @@ export function readArtifactsOptions(config: { artifacts?: unknown }): { options
   if (typeof raw !== "object" || raw === null || Array.isArray(raw)) return { options: {}, problems: [{ key: "artifacts", reason: "must be an object" }] };
   const options: ArtifactsOptions = {};
   const problems: ConfigProblem[] = [];
-  for (const [key, value] of Object.entries(raw)) {
-    if (key !== "manifest") problems.push({ key: `artifacts.${key}`, reason: "is not an option (manifest)" });
-    else if (value === false || (typeof value === "string" && value.trim())) options.manifest = value;
-    else problems.push({ key: "artifacts.manifest", reason: "must be a file path, or false for no manifest" });
-  }
+  const { manifest } = raw as Record<string, unknown>;
+  if (manifest === false || (typeof manifest === "string" && manifest.trim())) options.manifest = manifest;
+  else if (manifest !== undefined) problems.push({ key: "artifacts.manifest", reason: "must be a file path, or false for no manifest" });
+  readUnknownKeys("artifacts", raw as Record<string, unknown>, ["manifest"], problems);
   return { options, problems };
 }
 

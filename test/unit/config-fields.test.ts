@@ -1,6 +1,6 @@
 import { test, expect } from "@jest/globals";
 import assert from "node:assert/strict";
-import { isLoopbackHost, readChoice, readRetry, readServiceUrl } from "../../src/config/fields.js";
+import { isLoopbackHost, readChoice, readRetry, readServiceUrl, readUnknownKeys } from "../../src/config/fields.js";
 import type { ConfigProblem } from "../../src/config/problem.js";
 
 const DEFAULTS = { attempts: 3, delayMs: 1000, timeoutMs: 30000 };
@@ -62,4 +62,16 @@ test("a choice: the value when it is one, the fallback when absent, else the fal
   const problems: ConfigProblem[] = [];
   assert.equal(readChoice("provenance", { enabled: "yes" }, "enabled", ["auto", true, false], "auto", problems), "auto");
   assert.equal(problems[0].reason, 'must be "auto", true or false, not "yes"');
+});
+
+test("unknown keys: each named with the options there are; `retries` is left to the retry reader where there is one", () => {
+  const problems: ConfigProblem[] = [];
+  readUnknownKeys("x", { a: 1, colour: 2, retries: 3 }, ["a", "b"], problems);
+  expect(problems).toEqual([
+    { key: "x.colour", reason: "is not an option (a, b)" },
+    { key: "x.retries", reason: "is not an option (a, b)" },
+  ]);
+  const withRetry: ConfigProblem[] = [];
+  readUnknownKeys("x", { retry: {}, retries: 3 }, ["retry"], withRetry);
+  expect(withRetry).toEqual([]);
 });
