@@ -9,8 +9,6 @@ export type SigstoreIdentity =
   | { kind: "github"; /** `owner/repo/.github/workflows/release.yml@refs/heads/main`, when the runner says. */ workflowRef?: string; repository?: string }
   | { kind: "gitlab"; /** `group/project`, when the runner says. */ project?: string; server: string };
 
-export const GITHUB_ISSUER = "https://token.actions.githubusercontent.com";
-
 /**
  * Pure: the OIDC identity this run can sign with, or undefined. GitHub Actions sets the
  * request URL and token only for jobs with `id-token: write` (and never for pull requests
@@ -29,11 +27,6 @@ export function sigstoreIdentity(env: Env): SigstoreIdentity | undefined {
 export function describeIdentity(identity: SigstoreIdentity): string {
   if (identity.kind === "github") return identity.workflowRef ? `GitHub Actions workflow ${identity.workflowRef}` : "GitHub Actions OIDC (id-token: write)";
   return identity.project ? `GitLab CI project ${identity.project} (SIGSTORE_ID_TOKEN)` : "GitLab CI (SIGSTORE_ID_TOKEN)";
-}
-
-/** Pure: the certificate issuer a verifier should expect for this identity. */
-export function expectedIssuer(identity: SigstoreIdentity): string {
-  return identity.kind === "github" ? GITHUB_ISSUER : identity.server;
 }
 
 /** Pure: the source repository URL a verifier names (`--repository`, `--repo`), when known. */
