@@ -37,7 +37,7 @@ interface SyncArgs {
  * (a leading `changelog` is accepted too). Exit codes: 0 done, 1 failed, 2 usage.
  */
 export async function changelogCommand(argv: string[], io: CommandIO): Promise<number> {
-  const parsed = parseArgs(argv[0] === "changelog" ? argv.slice(1) : argv);
+  const parsed = parseSyncArgs(argv[0] === "changelog" ? argv.slice(1) : argv);
   if ("help" in parsed) {
     io.stdout(USAGE);
     return 0;
@@ -100,7 +100,8 @@ async function repository(args: SyncArgs, io: CommandIO): Promise<{ owner: strin
   });
 }
 
-function parseArgs(argv: string[]): SyncArgs | { help: true } | { problem: string } {
+/** Pure: `sync --tag … [--file …] [--repo …]` (also `--name=value`), help, or what is wrong with them. */
+export function parseSyncArgs(argv: string[]): SyncArgs | { help: true } | { problem: string } {
   if (argv.includes("--help") || argv.includes("-h")) return { help: true };
   // The lead's CLI may pass what follows `sync` or what follows `changelog`.
   const [command, ...rest] = argv[0]?.startsWith("--") ? ["sync", ...argv] : argv;

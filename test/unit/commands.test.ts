@@ -1,6 +1,7 @@
 import { test, expect } from "@jest/globals";
 import assert from "node:assert/strict";
 import { releaseTitle } from "../../src/commands/bump.js";
+import { parseSyncArgs } from "../../src/commands/changelog.js";
 import { reportError, withoutCredentials, type CommandIO } from "../../src/commands/io.js";
 import { planLines } from "../../src/commands/plan.js";
 import { getError } from "../../src/errors.js";
@@ -48,4 +49,18 @@ test("plan: what the preset's plugins say in one step, then every warning, each 
   expect(planLines(log, "verifyRelease")).toEqual(["Release plan: demo 2.1.0", "PyPI: will build demo-2.1.0.tar.gz", "⚠ PyPI: authenticating with the API token"]);
   expect(planLines(log, "analyzeCommits")).toEqual(["Release type: a minor release", "⚠ PyPI: authenticating with the API token"]);
   expect(planLines("", "verifyRelease")).toEqual([]);
+});
+
+test("changelog sync's arguments", () => {
+  const cases: [string[], object][] = [
+    [["sync", "--tag", "v1.0.0"], { tag: "v1.0.0", file: undefined, repo: undefined }],
+    [["--tag=v1.0.0", "--file", "docs/CHANGES.md", "--repo", "o/r"], { tag: "v1.0.0", file: "docs/CHANGES.md", repo: "o/r" }],
+    [["sync", "--help"], { help: true }],
+    [["sync"], { problem: "--tag is required." }],
+    [["sync", "--tag"], { problem: "--tag needs a value." }],
+    [["sync", "--tag", "v1", "--colour", "red"], { problem: 'Unknown argument "--colour".' }],
+    [["publish"], { problem: 'Unknown changelog command "publish".' }],
+    [[], { problem: "Missing the changelog command." }],
+  ];
+  for (const [argv, expected] of cases) expect(parseSyncArgs(argv)).toEqual(expected);
 });
