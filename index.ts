@@ -1,4 +1,5 @@
-import { DEFAULT_TAG_FORMAT, RELEASE_PLUGINS, pluginPath } from "./src/release/plugins.js";
+import { RELEASE_PLUGINS, pluginPath } from "./src/release/plugins.js";
+import { DEFAULT_TAG_FORMAT } from "./src/version/tag.js";
 
 /**
  * The shareable config: `"extends": "semantic-release-config-pyproject"`.

@@ -1,3 +1,4 @@
+import { readChoice, readUnknownKeys } from "../config/fields.js";
 import type { ConfigProblem } from "../config/problem.js";
 
 export interface AnalyzeOptions {
@@ -16,12 +17,7 @@ export function readAnalyzeOptions(config: { analyze?: unknown }): { options: An
     return { options, problems: [{ key: "analyze", reason: 'must be an object such as { "majorOnZero": false }' }] };
   }
   const problems: ConfigProblem[] = [];
-  if (raw.majorOnZero !== undefined) {
-    if (typeof raw.majorOnZero === "boolean") options.majorOnZero = raw.majorOnZero;
-    else problems.push({ key: "analyze.majorOnZero", reason: `must be true or false, not ${JSON.stringify(raw.majorOnZero)}` });
-  }
-  for (const key of Object.keys(raw)) {
-    if (key !== "majorOnZero") problems.push({ key: `analyze.${key}`, reason: "is not an option (majorOnZero)" });
-  }
+  options.majorOnZero = readChoice("analyze", raw, "majorOnZero", [true, false], options.majorOnZero, problems);
+  readUnknownKeys("analyze", raw, ["majorOnZero"], problems);
   return { options, problems };
 }

@@ -1,6 +1,5 @@
-import semver from "semver";
-
-export type ReleaseType = "major" | "minor" | "patch";
+import type { ReleaseType } from "../version/next.js";
+import { parseSemver } from "../version/semver.js";
 
 export interface ReleaseTypeFacts {
   /** What @semantic-release/commit-analyzer said. */
@@ -28,7 +27,7 @@ export function releaseType(facts: ReleaseTypeFacts): { type: ReleaseType | null
     reasons.push(`${facts.deprecating.join(", ")} deprecate${facts.deprecating.length === 1 ? "s" : ""} public API (a DEPRECATED: note): a minor release, not ${type ?? "no release"}`);
     type = "minor";
   }
-  const last = facts.lastVersion ? semver.parse(facts.lastVersion) : null;
+  const last = facts.lastVersion ? parseSemver(facts.lastVersion) : null;
   if (type === "major" && !facts.majorOnZero && last?.major === 0) {
     reasons.push(`breaking change on ${last.version} with analyze.majorOnZero false: a minor release, not 1.0.0`);
     type = "minor";

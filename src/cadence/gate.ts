@@ -1,9 +1,8 @@
 import type { Branch } from "../context.js";
 import type { CadenceOptions } from "./options.js";
-import { nextVersion } from "../analyze/next-version.js";
-import { renderTemplate, versionVars } from "../images/template.js";
-
-export type ReleaseType = "major" | "minor" | "patch";
+import { nextStableVersion, type ReleaseType } from "../version/next.js";
+import { renderTemplate } from "../config/template.js";
+import { versionVars } from "../version/placeholders.js";
 
 export interface Milestone {
   title: string;
@@ -24,14 +23,6 @@ export interface GatedRelease {
 export interface Referenced {
   number: number;
   milestone: Milestone | null;
-}
-
-/**
- * The version semantic-release computes for a release or maintenance branch: `semver.inc`
- * of the last release (a prerelease last version finishes its own release line).
- */
-export function nextStableVersion(lastVersion: string | undefined, type: ReleaseType): string {
-  return nextVersion({ type, branch: { type: "release" }, lastRelease: { version: lastVersion } });
 }
 
 /** Pure: the milestone title of a version, from the `cadence.milestone` template. */

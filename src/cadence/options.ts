@@ -1,5 +1,6 @@
+import { readChoice, readUnknownKeys } from "../config/fields.js";
 import type { ConfigProblem } from "../config/problem.js";
-import { renderTemplate } from "../images/template.js";
+import { renderTemplate } from "../config/template.js";
 
 export type Cadence = "immediate" | "milestone";
 
@@ -28,24 +29,16 @@ export function readCadenceOptions(config: { cadence?: unknown }): { options: Ca
   if (typeof raw !== "object" || raw === null || Array.isArray(raw)) {
     return { options, problems: [{ key: "cadence", reason: 'must be an object such as { "minor": "milestone", "major": "milestone" }' }] };
   }
-  for (const key of ["minor", "major"] as const) {
-    if (raw[key] === undefined) continue;
-    if (CADENCES.includes(raw[key] as Cadence)) options[key] = raw[key] as Cadence;
-    else problems.push({ key: `cadence.${key}`, reason: `must be "immediate" or "milestone", not ${JSON.stringify(raw[key])}` });
-  }
+  for (const key of ["minor", "major"] as const) options[key] = readChoice("cadence", raw, key, CADENCES, options[key], problems);
   if (raw.milestone !== undefined) {
     const rendered = typeof raw.milestone === "string" && raw.milestone.trim() ? renderTemplate(raw.milestone, TEMPLATE_VARS) : undefined;
     if (rendered?.ok) options.milestone = raw.milestone as string;
     else if (rendered) problems.push({ key: "cadence.milestone", reason: `${rendered.unknown.join(", ")} is not a placeholder ({version}, {pep440}, {major}, {minor}, {patch})` });
     else problems.push({ key: "cadence.milestone", reason: 'must be a title template such as "v{version}" or "Release {major}.{minor}"' });
   }
-  if (raw.milestoneBy !== undefined) {
-    if (MILESTONE_BY.includes(raw.milestoneBy as MilestoneBy)) options.milestoneBy = raw.milestoneBy as MilestoneBy;
-    else problems.push({ key: "cadence.milestoneBy", reason: `must be "title" or "references", not ${JSON.stringify(raw.milestoneBy)}` });
-  }
-  for (const key of Object.keys(raw)) {
-    if (key === "patch") problems.push({ key: "cadence.patch", reason: "patch releases always go out immediately (P0/P1 fixes must not wait for a milestone)" });
-    else if (!KEYS.includes(key)) problems.push({ key: `cadence.${key}`, reason: `is not an option (${KEYS.join(", ")})` });
-  }
+  options.milestoneBy = readChoice("cadence", raw, "milestoneBy", MILESTONE_BY, options.milestoneBy, problems);
+  const { patch, ...others } = raw;
+  if (patch !== undefined) problems.push({ key: "cadence.patch", reason: "patch releases always go out immediately (P0/P1 fixes must not wait for a milestone)" });
+  readUnknownKeys("cadence", others, KEYS, problems);
   return { options, problems };
 }

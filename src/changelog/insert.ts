@@ -1,4 +1,5 @@
-import { compareVersions, headingVersion } from "./versions.js";
+import { compareVersions } from "../version/order.js";
+import { headingVersion } from "./versions.js";
 import type { ChangelogOrder } from "./options.js";
 
 export const CHANGELOG_TITLE = "# Changelog";

@@ -1,5 +1,6 @@
+import { readChoice, readUnknownKeys } from "../config/fields.js";
 import type { ConfigProblem } from "../config/problem.js";
-import { renderTemplate } from "../images/template.js";
+import { renderTemplate } from "../config/template.js";
 import { headingVersion } from "./versions.js";
 
 export type ChangelogOrder = "newest-first" | "version";
@@ -30,10 +31,7 @@ export function readChangelogOptions(config: { changelog?: unknown }): { options
     if (typeof raw.file === "string" && raw.file.trim()) options.file = raw.file;
     else problems.push({ key: "changelog.file", reason: "must be a file path" });
   }
-  if (raw.order !== undefined) {
-    if (raw.order === "newest-first" || raw.order === "version") options.order = raw.order;
-    else problems.push({ key: "changelog.order", reason: `must be "newest-first" or "version", not ${JSON.stringify(raw.order)}` });
-  }
+  options.order = readChoice("changelog", raw, "order", ["newest-first", "version"] as const, options.order, problems);
   if (raw.heading !== undefined) {
     const sample = Object.fromEntries(HEADING_VARS.map((name) => [name, "x"]));
     const rendered = typeof raw.heading === "string" ? renderTemplate(raw.heading, sample) : undefined;
@@ -45,10 +43,7 @@ export function readChangelogOptions(config: { changelog?: unknown }): { options
       problems.push({ key: "changelog.heading", reason: "must start with the release ({tag}, {version} or {pep440}, optionally as a [link]): the next sync finds the section by it" });
     } else options.heading = raw.heading;
   }
-  if (raw.artifacts !== undefined) {
-    if (typeof raw.artifacts === "boolean") options.artifacts = raw.artifacts;
-    else problems.push({ key: "changelog.artifacts", reason: "must be true or false" });
-  }
-  for (const key of Object.keys(raw)) if (!KEYS.includes(key)) problems.push({ key: `changelog.${key}`, reason: `is not an option (${KEYS.join(", ")})` });
+  options.artifacts = readChoice("changelog", raw, "artifacts", [true, false], options.artifacts, problems);
+  readUnknownKeys("changelog", raw, KEYS, problems);
   return { options, problems };
 }

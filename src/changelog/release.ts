@@ -1,7 +1,9 @@
 import { stripCuratorBlock } from "../notes/curator.js";
 import { SECTION_END, SECTION_START } from "../github/section.js";
-import { renderTemplate, versionVars } from "../images/template.js";
-import { compareVersions, headingVersion } from "./versions.js";
+import { renderTemplate } from "../config/template.js";
+import { versionVars } from "../version/placeholders.js";
+import { compareVersions } from "../version/order.js";
+import { headingVersion } from "./versions.js";
 
 export interface PublishedRelease {
   tag_name: string;

@@ -6,13 +6,12 @@ import { loadReleaseConfig } from "../config/load.js";
 import { getError } from "../errors.js";
 import { readPyprojectOptions } from "../pyproject/options.js";
 import { writeReleaseVersion } from "../pyproject/write.js";
-import { releasePep440 } from "../version/release.js";
-import { reportError, type CommandIO } from "./io.js";
+import { releasePep440 } from "../version/pep440.js";
+import { optionsOrThrow } from "../release/options.js";
+import { reportError, withoutCredentials, type CommandIO } from "./io.js";
 
 const USAGE = "usage: pyrelease bump [--verbose]\n";
 
-/** Credentials bump never uses: it computes a version and writes two files. */
-const CREDENTIALS = /^(GITHUB_TOKEN|GH_TOKEN|ACTIONS_ID_TOKEN_REQUEST_TOKEN|ACTIONS_ID_TOKEN_REQUEST_URL|PYPI_ID_TOKEN|TESTPYPI_ID_TOKEN|PYPI_TOKEN|DOCKERHUB_TOKEN|DOCKERHUB_USERNAME|SIGSTORE_ID_TOKEN)$/;
 
 /** Plugins that build, publish or record a release: a bump does none of that, so their checks (tools, tokens) do not apply. */
 const PUBLISHING_PLUGINS = new Set([
@@ -49,12 +48,11 @@ export async function bumpCommand(argv: string[], io: CommandIO): Promise<number
   const sink = new Writable({ write: (chunk, _encoding, done) => ((log += String(chunk)), verbose && io.stderr(String(chunk)), done()) });
   try {
     const config = await loadReleaseConfig(io.cwd);
-    const { options, problems } = readPyprojectOptions(config);
-    if (problems.length) throw getError("EINVALIDCONFIG", { problems });
+    const options = optionsOrThrow(readPyprojectOptions, config);
     if (options.versionMode === "scm") {
       throw getError("EINVALIDCONFIG", { problems: [{ key: "pyproject.versionMode", reason: '"scm" keeps no version in pyproject.toml, so `pyrelease bump` has nothing to write: the release tag is the version' }] });
     }
-    const env = Object.fromEntries(Object.entries(io.env).filter(([key]) => !CREDENTIALS.test(key)));
+    const env = withoutCredentials(io.env);
     const plugins = Array.isArray(config.plugins) ? config.plugins.filter((plugin: unknown) => !PUBLISHING_PLUGINS.has(pluginName(plugin))) : undefined;
     const { default: semanticRelease } = await import("semantic-release");
     // The gates and the milestone cadence hold the release, which is the merge of this PR; the PR itself comes first.

@@ -3,11 +3,12 @@ import { isAbsolute, join } from "node:path";
 import { insertRelease } from "../changelog/insert.js";
 import { readChangelogOptions } from "../changelog/options.js";
 import { releaseSection } from "../changelog/release.js";
-import { versionFromTag } from "../ci.js";
+import { versionFromTag } from "../version/tag.js";
 import { loadReleaseConfig } from "../config/load.js";
 import { getError } from "../errors.js";
 import { run } from "../exec.js";
 import { parseGitHubRepo } from "../github/client.js";
+import { optionsOrThrow } from "../release/options.js";
 import { githubClientFor } from "../release/github.js";
 import { reportError, type CommandIO } from "./io.js";
 
@@ -36,7 +37,7 @@ interface SyncArgs {
  * (a leading `changelog` is accepted too). Exit codes: 0 done, 1 failed, 2 usage.
  */
 export async function changelogCommand(argv: string[], io: CommandIO): Promise<number> {
-  const parsed = parseArgs(argv[0] === "changelog" ? argv.slice(1) : argv);
+  const parsed = parseSyncArgs(argv[0] === "changelog" ? argv.slice(1) : argv);
   if ("help" in parsed) {
     io.stdout(USAGE);
     return 0;
@@ -55,13 +56,13 @@ export async function changelogCommand(argv: string[], io: CommandIO): Promise<n
 
 async function sync(args: SyncArgs, io: CommandIO): Promise<void> {
   const { owner, repo } = await repository(args, io);
-  const client = githubClientFor({}, { env: io.env, options: { repositoryUrl: `https://github.com/${owner}/${repo}` } })!;
+  const config = await loadReleaseConfig(io.cwd);
+  const options = optionsOrThrow(readChangelogOptions, config);
+  // The user's config for the GitHub API URL and proxy; the repository as the arguments name it.
+  const client = githubClientFor(config, { env: io.env, options: { repositoryUrl: `https://github.com/${owner}/${repo}` } })!;
   const release = await client.findReleaseByTag(args.tag);
   if (!release || release.draft) throw getError("ERELEASEDRAFT", { tag: args.tag });
 
-  const config = await loadReleaseConfig(io.cwd);
-  const { options, problems } = readChangelogOptions(config);
-  if (problems.length) throw getError("EINVALIDCONFIG", { problems });
   const file = args.file ?? options.file;
   const path = isAbsolute(file) ? file : join(io.cwd, file);
   const existing = await readFile(path, "utf8").catch((error: NodeJS.ErrnoException) => {
@@ -99,7 +100,8 @@ async function repository(args: SyncArgs, io: CommandIO): Promise<{ owner: strin
   });
 }
 
-function parseArgs(argv: string[]): SyncArgs | { help: true } | { problem: string } {
+/** Pure: `sync --tag … [--file …] [--repo …]` (also `--name=value`), help, or what is wrong with them. */
+export function parseSyncArgs(argv: string[]): SyncArgs | { help: true } | { problem: string } {
   if (argv.includes("--help") || argv.includes("-h")) return { help: true };
   // The lead's CLI may pass what follows `sync` or what follows `changelog`.
   const [command, ...rest] = argv[0]?.startsWith("--") ? ["sync", ...argv] : argv;

@@ -1,11 +1,13 @@
 import { parseArgs } from "node:util";
-import { triggeringTag } from "../ci.js";
+import { optionsOrThrow } from "../release/options.js";
+import { triggeringTag } from "../release/trigger.js";
 import { loadReleaseConfig } from "../config/load.js";
 import { getError, throwAll } from "../errors.js";
 import { fileAtCommit, tagCommit } from "../pyproject/git.js";
 import { readPyprojectOptions } from "../pyproject/options.js";
 import { parsePyproject, pyprojectFile, readPyproject, type Pyproject } from "../pyproject/read.js";
-import { tagMismatch, tagPep440 } from "../pyproject/tag.js";
+import { tagMismatch } from "../pyproject/tag.js";
+import { tagPep440 } from "../version/tag.js";
 import { versionProblems } from "../pyproject/truth.js";
 import { describeDynamicVersion } from "../pyproject/dynamic.js";
 import { reportError, type CommandIO } from "./io.js";
@@ -33,8 +35,7 @@ export async function checkVersionCommand(argv: string[], io: CommandIO): Promis
   }
   try {
     const config = await loadReleaseConfig(io.cwd);
-    const { options, problems } = readPyprojectOptions(config);
-    if (problems.length) throw getError("EINVALIDCONFIG", { problems });
+    const options = optionsOrThrow(readPyprojectOptions, config);
     const path = values.pyproject ?? options.path;
     const tagFormat = values["tag-format"] ?? config.tagFormat;
 

@@ -3,13 +3,15 @@ import { loadReleaseConfig } from "../config/load.js";
 import { getError } from "../errors.js";
 import { run } from "../exec.js";
 import { ociLabels } from "../images/labels.js";
-import { imagesOptions, registryClient, skipReason } from "../images/release.js";
+import { readImagesOptions } from "../images/options.js";
+import { IMAGES_RECORD_NAME, registryClient, skipReason } from "../images/release.js";
+import { optionsOrThrow } from "../release/options.js";
 import { buildSelected, DEFAULT_DIGEST_DIR, finalizeAll } from "../images/scaleout.js";
 import { recordImagesInDraft } from "../release/record.js";
 import { buildTime } from "../plugins/images.js";
 import { readProvenanceOptions } from "../provenance/options.js";
 import { attachedProvenance, attestImages } from "../provenance/images.js";
-import { releasePep440 } from "../version/release.js";
+import { releasePep440 } from "../version/pep440.js";
 import { reportError, type CommandIO } from "./io.js";
 import { writeFile } from "node:fs/promises";
 import { resolve } from "node:path";
@@ -50,7 +52,7 @@ export async function imagesCommand(argv: string[], io: CommandIO): Promise<numb
   const dir = (values.digests as string | undefined) ?? DEFAULT_DIGEST_DIR;
   try {
     const config = await loadReleaseConfig(io.cwd);
-    const options = imagesOptions(config);
+    const options = optionsOrThrow(readImagesOptions, config);
     const skip = skipReason(options, version);
     if (skip || !options) {
       io.stdout(`${skip}\n`);
@@ -76,7 +78,7 @@ export async function imagesCommand(argv: string[], io: CommandIO): Promise<numb
     const tagged = await finalizeAll(options, { version, dir, latest: values.latest === true }, context);
     const provenance = await attachedProvenance(config, context, tagged.map((image) => ({ repository: image.ref, digest: image.digest })), registryClient(options, context));
     const images = tagged.map((image) => (provenance.has(image.digest) ? { ...image, provenance: provenance.get(image.digest) } : image));
-    const json = `${JSON.stringify({ name: "Container images", images }, null, 2)}\n`;
+    const json = `${JSON.stringify({ name: IMAGES_RECORD_NAME, images }, null, 2)}\n`;
     if (typeof values.output === "string") await writeFile(resolve(io.cwd, values.output), json);
     else io.stdout(json);
     await recordImagesInDraft(config, { ...context, logger: { ...logger, error: logger.warn, success: logger.log } }, version, images);

@@ -18,3 +18,11 @@ export function reportError(error: unknown, io: CommandIO): number {
   }
   return 1;
 }
+
+/** Credentials a plan or a bump never uses: they show or write what would happen, they publish nothing. */
+const CREDENTIALS = /^(GITHUB_TOKEN|GH_TOKEN|ACTIONS_ID_TOKEN_REQUEST_TOKEN|ACTIONS_ID_TOKEN_REQUEST_URL|PYPI_ID_TOKEN|TESTPYPI_ID_TOKEN|PYPI_TOKEN|DOCKERHUB_TOKEN|DOCKERHUB_USERNAME|SIGSTORE_ID_TOKEN)$/;
+
+/** Pure: the environment without any credential this package reads. */
+export function withoutCredentials(env: Record<string, string | undefined>): Record<string, string | undefined> {
+  return Object.fromEntries(Object.entries(env).filter(([key]) => !CREDENTIALS.test(key)));
+}

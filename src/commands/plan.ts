@@ -2,12 +2,10 @@ import { Writable } from "node:stream";
 import { parseArgs } from "node:util";
 import { isSemanticReleaseError } from "../errors.js";
 import { PACKAGE_NAME } from "../release/plugins.js";
-import { releasePep440 } from "../version/release.js";
+import { releasePep440 } from "../version/pep440.js";
 import { planProvenance } from "../provenance/steps.js";
-import { reportError, type CommandIO } from "./io.js";
+import { reportError, withoutCredentials, type CommandIO } from "./io.js";
 
-/** Credentials a plan never uses: it shows what would happen, it does nothing. */
-const CREDENTIALS = /^(GITHUB_TOKEN|GH_TOKEN|ACTIONS_ID_TOKEN_REQUEST_TOKEN|ACTIONS_ID_TOKEN_REQUEST_URL|PYPI_ID_TOKEN|TESTPYPI_ID_TOKEN|PYPI_TOKEN|DOCKERHUB_TOKEN|DOCKERHUB_USERNAME|SIGSTORE_ID_TOKEN)$/;
 const USAGE = "usage: pyrelease plan [--verbose]\n";
 const VERBOSE_HINT = "`pyrelease plan --verbose` shows semantic-release's whole log.";
 
@@ -25,7 +23,7 @@ export async function planCommand(argv: string[], io: CommandIO): Promise<number
     io.stderr(USAGE);
     return 2;
   }
-  const env = Object.fromEntries(Object.entries(io.env).filter(([key]) => !CREDENTIALS.test(key)));
+  const env = withoutCredentials(io.env);
   let log = "";
   const sink = new Writable({
     write: (chunk, _encoding, done) => {

@@ -1,3 +1,4 @@
+import { readChoice, readUnknownKeys } from "../config/fields.js";
 import type { ConfigProblem } from "../config/problem.js";
 
 export interface GatesOptions {
@@ -42,13 +43,8 @@ export function readGatesOptions(config: { gates?: unknown }): { options: GatesO
     else options[field] = ms;
   }
   if (options.intervalMs <= 0) problems.push({ key: "gates.interval", reason: "must be longer than 0" });
-  if (raw.onTimeout !== undefined) {
-    if (raw.onTimeout === "fail" || raw.onTimeout === "wait") options.onTimeout = raw.onTimeout;
-    else problems.push({ key: "gates.onTimeout", reason: `must be "fail" or "wait", not ${JSON.stringify(raw.onTimeout)}` });
-  }
-  for (const key of Object.keys(raw)) {
-    if (!KEYS.includes(key)) problems.push({ key: `gates.${key}`, reason: `is not an option (${KEYS.join(", ")})` });
-  }
+  options.onTimeout = readChoice("gates", raw, "onTimeout", ["fail", "wait"] as const, options.onTimeout, problems);
+  readUnknownKeys("gates", raw, KEYS, problems);
   return { options, problems };
 }
 

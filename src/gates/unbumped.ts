@@ -1,6 +1,6 @@
-import { eq } from "@renovatebot/pep440";
+import { readChoice } from "../config/fields.js";
 import type { ConfigProblem } from "../config/problem.js";
-import { semverToPep440 } from "../version/pep440.js";
+import { equalPep440, semverToPep440 } from "../version/pep440.js";
 import type { Hold } from "./report.js";
 
 /** `pyproject.onUnbumped`: what a run does when pyproject.toml still holds the last released version. */
@@ -8,9 +8,9 @@ export type OnUnbumped = "wait" | "fail";
 
 /** Pure: the `pyproject.onUnbumped` option (the rest of `pyproject` is read by ./pyproject). */
 export function readOnUnbumped(config: { pyproject?: unknown }): { onUnbumped: OnUnbumped; problems: ConfigProblem[] } {
-  const raw = config.pyproject && typeof config.pyproject === "object" ? (config.pyproject as Record<string, unknown>).onUnbumped : undefined;
-  if (raw === undefined || raw === "wait" || raw === "fail") return { onUnbumped: raw ?? "wait", problems: [] };
-  return { onUnbumped: "wait", problems: [{ key: "pyproject.onUnbumped", reason: `must be "wait" or "fail", not ${JSON.stringify(raw)}` }] };
+  const raw = config.pyproject && typeof config.pyproject === "object" ? (config.pyproject as Record<string, unknown>) : {};
+  const problems: ConfigProblem[] = [];
+  return { onUnbumped: readChoice<OnUnbumped, OnUnbumped>("pyproject", raw, "onUnbumped", ["wait", "fail"], "wait", problems), problems };
 }
 
 export interface UnbumpedFacts {
@@ -33,7 +33,7 @@ export interface UnbumpedFacts {
 export function unbumpedHold(facts: UnbumpedFacts): Hold | undefined {
   if (!facts.lastVersion) return undefined;
   const last = semverToPep440(facts.lastVersion);
-  if (!last.ok || !safeEq(facts.pyprojectVersion, last.pep440)) return undefined;
+  if (!last.ok || !equalPep440(facts.pyprojectVersion, last.pep440)) return undefined;
   const next = semverToPep440(facts.nextVersion);
   const target = next.ok ? next.pep440 : facts.nextVersion;
   const commits = `${facts.commitCount} commit${facts.commitCount === 1 ? "" : "s"}`;
@@ -42,12 +42,4 @@ export function unbumpedHold(facts: UnbumpedFacts): Hold | undefined {
     title: `Release ${target} waits for a version bump`,
     message: `${commits} wait${facts.commitCount === 1 ? "s" : ""} for a release: bump ${facts.path} to ${target} (a ${facts.releaseType} release; it still holds ${facts.pyprojectVersion}, the last release)`,
   };
-}
-
-function safeEq(a: string, b: string): boolean {
-  try {
-    return eq(a, b);
-  } catch {
-    return false;
-  }
 }

@@ -1,7 +1,7 @@
 import type { CheckRun, CommitStatus, RequiredCheck, GateOutcome } from "./checks.js";
 import { describeCheck, gateOutcome, requiredChecks } from "./checks.js";
 import { formatDuration } from "./options.js";
-import { sleep as realSleep } from "../retry.js";
+import { sleep as realSleep } from "../http.js";
 
 /** The two reads the gate makes; src/github/client.ts provides them. */
 export interface ChecksReader {

@@ -3,6 +3,7 @@ import { paginateRest } from "@octokit/plugin-paginate-rest";
 import { retry } from "@octokit/plugin-retry";
 import { throttling } from "@octokit/plugin-throttling";
 import { getError } from "../errors.js";
+import { mask } from "../exec.js";
 
 /**
  * The GitHub REST operations this package needs beyond @semantic-release/github: find a
@@ -143,7 +144,7 @@ export class GitHubClient {
 
   /** The release with this id, drafts included; null when it does not exist (any more). */
   async getRelease(id: number): Promise<GitHubRelease | null> {
-    return this.#orNull(`read release ${id}`, async () => (await this.#octokit.request("GET /repos/{owner}/{repo}/releases/{release_id}", { ...this.#repo, release_id: id })).data as GitHubRelease);
+    return this.#call(`read release ${id}`, async () => (await this.#octokit.request("GET /repos/{owner}/{repo}/releases/{release_id}", { ...this.#repo, release_id: id })).data as GitHubRelease, { 404: null });
   }
 
   /**
@@ -152,7 +153,7 @@ export class GitHubClient {
    */
   async findReleaseByTag(tag: string): Promise<GitHubRelease | null> {
     const action = `find the release for ${tag}`;
-    const direct = await this.#orNull(action, async () => (await this.#octokit.request("GET /repos/{owner}/{repo}/releases/tags/{tag}", { ...this.#repo, tag })).data as GitHubRelease);
+    const direct = await this.#call(action, async () => (await this.#octokit.request("GET /repos/{owner}/{repo}/releases/tags/{tag}", { ...this.#repo, tag })).data as GitHubRelease, { 404: null });
     if (direct) return direct;
     return this.#call(action, async () => {
       for await (const page of this.#octokit.paginate.iterator("GET /repos/{owner}/{repo}/releases", { ...this.#repo, per_page: 100 })) {
@@ -215,14 +216,8 @@ export class GitHubClient {
    * generating notes needs that permission and stores nothing. False when GitHub refuses (403).
    */
   async canWriteReleases(tag: string, target: string): Promise<boolean> {
-    const action = "check permission to create releases";
-    try {
-      await this.#octokit.request("POST /repos/{owner}/{repo}/releases/generate-notes", { ...this.#repo, tag_name: tag, target_commitish: target });
-      return true;
-    } catch (error) {
-      if ((error as { status?: number }).status === 403) return false;
-      throw this.#error(action, error);
-    }
+    const probe = () => this.#octokit.request("POST /repos/{owner}/{repo}/releases/generate-notes", { ...this.#repo, tag_name: tag, target_commitish: target });
+    return this.#call("check permission to create releases", async () => (await probe(), true), { 403: false });
   }
 
   /** The milestone with exactly this title, open or closed; null when there is none. */
@@ -272,33 +267,21 @@ export class GitHubClient {
 
   /** An issue or pull request by number, with its milestone; null when there is none (404, or 410 for a deleted issue). */
   async getIssue(issueNumber: number): Promise<GitHubIssue | null> {
-    const action = `read issue #${issueNumber}`;
-    try {
-      return (await this.#octokit.request("GET /repos/{owner}/{repo}/issues/{issue_number}", { ...this.#repo, issue_number: issueNumber })).data as unknown as GitHubIssue;
-    } catch (error) {
-      const status = (error as { status?: number }).status;
-      if (status === 404 || status === 410) return null;
-      throw this.#error(action, error);
-    }
+    const read = () => this.#octokit.request("GET /repos/{owner}/{repo}/issues/{issue_number}", { ...this.#repo, issue_number: issueNumber });
+    return this.#call(`read issue #${issueNumber}`, async () => (await read()).data as unknown as GitHubIssue, { 404: null, 410: null });
   }
 
   get #repo() {
     return { owner: this.owner, repo: this.repo };
   }
 
-  async #call<T>(action: string, request: () => Promise<T>): Promise<T> {
+  /** The request's answer; for a status `answers` names, its answer instead (404: none); any other failure is EGITHUBAPI. */
+  async #call<T, A = never>(action: string, request: () => Promise<T>, answers: Record<number, A> = {}): Promise<T | A> {
     try {
       return await request();
     } catch (error) {
-      throw this.#error(action, error);
-    }
-  }
-
-  async #orNull<T>(action: string, request: () => Promise<T>): Promise<T | null> {
-    try {
-      return await request();
-    } catch (error) {
-      if ((error as { status?: number }).status === 404) return null;
+      const status = (error as { status?: number }).status;
+      if (status !== undefined && Object.hasOwn(answers, status)) return answers[status];
       throw this.#error(action, error);
     }
   }
@@ -308,7 +291,7 @@ export class GitHubClient {
     // Octokit reports a network failure as status 500 without a response.
     const status = failure.response ? failure.status : undefined;
     const reason = failure.response ? githubReason(failure.response.data, failure.message ?? "") : (failure.message ?? String(error));
-    return getError("EGITHUBAPI", { action, status, reason: redact(reason, this.#token) });
+    return getError("EGITHUBAPI", { action, status, reason: mask(reason, [this.#token]) });
   }
 }
 
@@ -396,6 +379,3 @@ function githubReason(data: any, fallback: string): string {
   return typeof data === "string" && data ? data.slice(0, 300) : fallback;
 }
 
-function redact(text: string, token: string): string {
-  return token && token.length >= 6 ? text.split(token).join("***") : text;
-}

@@ -1,5 +1,6 @@
 import type { Logger } from "../context.js";
 import { getError, isSemanticReleaseError } from "../errors.js";
+import { HttpError } from "../http.js";
 import { RegistryError } from "./http.js";
 import type { RegistryClient } from "./registry.js";
 import type { ImageRunner } from "./runner.js";
@@ -19,7 +20,7 @@ export async function registryFailure(error: unknown, refs: string[], client: Re
     return getError("EREGISTRYAUTH", { refusals: [{ repository, reason: error.message, source }], beforeTag: options.beforeTag === true });
   }
   if (isSemanticReleaseError(error)) return error as Error;
-  return getError("EIMAGEPUSH", { refs, attempts: (error as RegistryError)?.attempts ?? 1, reason: (error as Error)?.message ?? String(error) });
+  return getError("EIMAGEPUSH", { refs, attempts: (error as HttpError)?.attempts ?? 1, reason: (error as Error)?.message ?? String(error) });
 }
 
 /**
@@ -39,7 +40,7 @@ export async function probePushAccess(repositories: string[], client: RegistryCl
         if (error instanceof RegistryError && error.auth) {
           const resolved = await client.credentialsFor(repository);
           refusals.push({ repository, reason: error.message, source: `${resolved.credentials ? `${resolved.credentials.username} from ` : ""}${resolved.source.description}` });
-        } else if (error instanceof RegistryError && error.status === undefined) {
+        } else if (error instanceof HttpError && error.status === undefined) {
           unreachable.set(client.endpoint(repository).host, { reason: error.message, attempts: error.attempts ?? 1 });
         } else {
           refusals.push({ repository, reason: (error as Error).message, source: (await client.credentialsFor(repository)).source.description });

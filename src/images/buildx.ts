@@ -5,7 +5,7 @@ import { getError, isSemanticReleaseError, throwAll } from "../errors.js";
 import { run, tail } from "../exec.js";
 import { bakeArgv, bakeFile, imagetoolsArgv, inspectArgv, parseBakeMetadata } from "./bake.js";
 import { platformDigests } from "./platforms.js";
-import { GaveUp, isTransient, withAttempts } from "./retry.js";
+import { GaveUp, isTransient, withAttempts } from "../http.js";
 import type { ImagePlan } from "./plan.js";
 import type { ImageRunner, PushedImage, RunnerContext } from "./runner.js";
 

@@ -1,5 +1,5 @@
 /** What the OCI labels of every image say about the release. */
-export interface ReleaseFacts {
+export interface LabelFacts {
   /** PEP 440 version: the one users see on PyPI. */
   pep440: string;
   /** The release commit. */
@@ -11,7 +11,7 @@ export interface ReleaseFacts {
 }
 
 /** Pure: `org.opencontainers.image.*` labels (image-spec annotations.md). Credentials in the URL are dropped. */
-export function ociLabels(facts: ReleaseFacts): Record<string, string> {
+export function ociLabels(facts: LabelFacts): Record<string, string> {
   const labels: Record<string, string> = {
     "org.opencontainers.image.version": facts.pep440,
     "org.opencontainers.image.revision": facts.revision,

@@ -1,4 +1,7 @@
+import { readChoice, readRetry, readUnknownKeys } from "../config/fields.js";
 import type { ConfigProblem } from "../config/problem.js";
+import type { RetryOptions } from "../http.js";
+import { parseSemver } from "../version/semver.js";
 import { parsePlatform } from "./platforms.js";
 
 export type ImageBuilder = "buildx" | "podman";
@@ -50,17 +53,6 @@ export interface BaseImageOptions {
   arg: string;
 }
 
-export interface RetryOptions {
-  /** Tries in all, the first included. */
-  attempts: number;
-  /** Wait before the second try; it doubles with each further try. */
-  delayMs: number;
-  /** Longest wait for one registry answer (manifests, tags, the auth handshake). */
-  requestTimeoutMs: number;
-  /** Longest wait for one blob upload. */
-  uploadTimeoutMs: number;
-}
-
 export const DEFAULT_RETRY: RetryOptions = { attempts: 3, delayMs: 5_000, requestTimeoutMs: 60_000, uploadTimeoutMs: 1_800_000 };
 export const DEFAULT_LATEST_TAGS = ["{pep440}", "latest"];
 export const DEFAULT_PLATFORMS = ["linux/amd64"];
@@ -75,11 +67,9 @@ const KNOWN_KEYS = [
   "since", "builder", "tlsVerify", "buildxBuilder", "concurrency", "retry", "scaleOut",
 ];
 const BASE_KEYS = ["name", "dockerfile", "context", "target", "buildArgs", "arg"];
-const RETRY_KEYS = Object.keys(DEFAULT_RETRY) as (keyof RetryOptions)[];
 const BUILD_ARG = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const AXIS_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const AXIS_VALUE = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
-const SEMVER = /^\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?$/;
 
 const isObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === "object" && value !== null && !Array.isArray(value);
@@ -89,10 +79,10 @@ const isText = (value: unknown): value is string => typeof value === "string" &&
  * Pure: the `images` options with defaults and every problem with them (never the first
  * only). `undefined` options when `images` is absent: the project ships no images.
  */
-export function readImagesOptions(config: { images?: unknown }): { options?: ImagesOptions; problems: ConfigProblem[] } {
+export function readImagesOptions(config: { images?: unknown }): { options: ImagesOptions | undefined; problems: ConfigProblem[] } {
   const raw = config.images;
-  if (raw === undefined || raw === null || raw === false) return { problems: [] };
-  if (!isObject(raw)) return { problems: [{ key: "images", reason: "must be an object" }] };
+  if (raw === undefined || raw === null || raw === false) return { options: undefined, problems: [] };
+  if (!isObject(raw)) return { options: undefined, problems: [{ key: "images", reason: "must be an object" }] };
   const problems: ConfigProblem[] = [];
   const problem = (key: string, reason: string) => problems.push({ key: `images.${key}`, reason });
 
@@ -196,7 +186,7 @@ export function readImagesOptions(config: { images?: unknown }): { options?: Ima
       if (dockerfile === undefined && rawBase.dockerfile === undefined) problem("base.dockerfile", 'is required: the base image\'s Dockerfile, e.g. "docker/Dockerfile.base"');
       const arg = baseText("arg", DEFAULT_BASE_ARG)!;
       if (!BUILD_ARG.test(arg)) problem("base.arg", "a build arg name is letters, digits and _");
-      for (const key of Object.keys(rawBase)) if (!BASE_KEYS.includes(key)) problem(`base.${key}`, `is not an option (${BASE_KEYS.join(", ")})`);
+      readUnknownKeys("images.base", rawBase, BASE_KEYS, problems);
       base = {
         name: baseText("name", "base")!,
         dockerfile: dockerfile ?? "",
@@ -210,27 +200,14 @@ export function readImagesOptions(config: { images?: unknown }): { options?: Ima
 
   let since: string | undefined;
   if (raw.since !== undefined && raw.since !== null) {
-    if (typeof raw.since === "string" && SEMVER.test(raw.since.replace(/^v/, ""))) since = raw.since.replace(/^v/, "");
+    const written = typeof raw.since === "string" ? raw.since.replace(/^v/, "") : "";
+    if (parseSemver(written)?.build.length === 0) since = written;
     else problem("since", `must be a version such as "2.0.0", not ${JSON.stringify(raw.since)}`);
   }
 
-  let builder: ImageBuilder = "buildx";
-  if (raw.builder !== undefined) {
-    if (raw.builder === "buildx" || raw.builder === "podman") builder = raw.builder;
-    else problem("builder", `must be "buildx" or "podman", not ${JSON.stringify(raw.builder)}`);
-  }
-
-  let tlsVerify = true;
-  if (raw.tlsVerify !== undefined) {
-    if (typeof raw.tlsVerify === "boolean") tlsVerify = raw.tlsVerify;
-    else problem("tlsVerify", "must be true or false");
-  }
-
-  let scaleOut = false;
-  if (raw.scaleOut !== undefined) {
-    if (typeof raw.scaleOut === "boolean") scaleOut = raw.scaleOut;
-    else problem("scaleOut", "must be true or false");
-  }
+  const builder = readChoice<ImageBuilder, ImageBuilder>("images", raw, "builder", ["buildx", "podman"], "buildx", problems);
+  const tlsVerify = readChoice("images", raw, "tlsVerify", [true, false], true, problems);
+  const scaleOut = readChoice("images", raw, "scaleOut", [true, false], false, problems);
 
   let buildxBuilder: string | undefined;
   if (raw.buildxBuilder !== undefined) {
@@ -246,24 +223,11 @@ export function readImagesOptions(config: { images?: unknown }): { options?: Ima
   };
   const concurrency = count("concurrency", 2, 1);
 
-  const retry = { ...DEFAULT_RETRY };
-  if (raw.retry !== undefined) {
-    if (!isObject(raw.retry)) problem("retry", `must be an object (${RETRY_KEYS.join(", ")})`);
-    else
-      for (const [key, value] of Object.entries(raw.retry)) {
-        const min = key === "attempts" ? 1 : 0;
-        if (!RETRY_KEYS.includes(key as keyof RetryOptions)) problem(`retry.${key}`, `is not an option (${RETRY_KEYS.join(", ")})`);
-        else if (!Number.isInteger(value) || (value as number) < min) problem(`retry.${key}`, `must be an integer >= ${min}`);
-        else retry[key as keyof RetryOptions] = value as number;
-      }
-  }
+  const retry = readRetry("images", raw, DEFAULT_RETRY, problems);
 
-  for (const key of Object.keys(raw)) {
-    if (key === "retries") problem(key, 'is now "retry": { "attempts": N } (tries in all, the first included)');
-    else if (!KNOWN_KEYS.includes(key)) problem(key, `is not an option (${KNOWN_KEYS.join(", ")})`);
-  }
+  readUnknownKeys("images", raw, KNOWN_KEYS, problems);
 
-  if (problems.length) return { problems };
+  if (problems.length) return { options: undefined, problems };
   return {
     options: {
       repository, name, matrix, dockerfile, context, buildArgs, tags, latest, latestTags, target, platforms, base,

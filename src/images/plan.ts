@@ -4,7 +4,8 @@ import { entryId, entryLabel, entryMatches, expandMatrix, type MatrixEntry } fro
 import type { ImagesOptions } from "./options.js";
 import { checkName, checkTag } from "./reference.js";
 import { entryTags } from "./tags.js";
-import { renderTemplate, type VersionVars } from "./template.js";
+import { renderTemplate } from "../config/template.js";
+import type { VersionVars } from "../version/placeholders.js";
 
 /** Everything needed to build, push and tag one matrix entry (or the base image). */
 export interface ImagePlan {

@@ -7,7 +7,7 @@ import { registryFailure } from "./access.js";
 import type { ImagePlan } from "./plan.js";
 import type { PlatformImage } from "./platforms.js";
 import { RegistryClient } from "./registry.js";
-import { GaveUp, withAttempts } from "./retry.js";
+import { GaveUp, withAttempts } from "../http.js";
 import type { ImageRunner, PushedImage, RunnerContext } from "./runner.js";
 
 /** Pure: `podman build` argv for one entry on one platform. */

@@ -4,12 +4,12 @@ import { readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { Readable } from "node:stream";
 import { CredentialStore, type ResolvedCredentials } from "./credentials.js";
-import { discard, failure, readBody, RegistryError, send } from "./http.js";
+import { discard, GaveUp, HttpError, readBody, send, withAttempts, type RetryOptions } from "../http.js";
+import { failure, RegistryError } from "./http.js";
 import { imageIndex, OCI_INDEX, type PlatformImage } from "./platforms.js";
 import { checkName } from "./reference.js";
 import { basicAuthorization, grantedActions, mergeScopes, parseChallenge, repositoryScope } from "./registry-auth.js";
-import { DEFAULT_RETRY, type RetryOptions } from "./options.js";
-import { GaveUp, withAttempts } from "./retry.js";
+import { DEFAULT_RETRY } from "./options.js";
 
 export { RegistryError } from "./http.js";
 
@@ -20,7 +20,7 @@ export const MANIFEST_TYPES = [
   "application/vnd.docker.distribution.manifest.v2+json",
   "application/vnd.docker.distribution.manifest.list.v2+json",
 ];
-const OCI_MANIFEST = MANIFEST_TYPES[0];
+export const OCI_MANIFEST = MANIFEST_TYPES[0];
 
 /** An OCI content descriptor (image-spec descriptor.md). */
 export interface Descriptor {
@@ -313,7 +313,7 @@ export class RegistryClient {
     try {
       return await withAttempts(this.retry, action, (failed, next) => this.options.onRetry?.(what, failed, next));
     } catch (error) {
-      if (error instanceof GaveUp && error.last instanceof RegistryError) throw Object.assign(error.last, { attempts: error.attempts });
+      if (error instanceof GaveUp && error.last instanceof HttpError) throw Object.assign(error.last, { attempts: error.attempts });
       throw error instanceof GaveUp ? error.last : error;
     }
   }

@@ -1,15 +1,19 @@
 import type { Branch, Logger } from "../context.js";
-import { getError, throwAll } from "../errors.js";
-import { releasePep440 } from "../version/release.js";
+import { throwAll } from "../errors.js";
+import { releasePep440 } from "../version/pep440.js";
 import { buildxRunner } from "./buildx.js";
-import { readImagesOptions, type ImagesOptions, type RetryOptions } from "./options.js";
+import type { RetryOptions } from "../http.js";
+import type { ImagesOptions } from "./options.js";
 import { describePlan, onBase, planImages, type ImagePlan } from "./plan.js";
 import { podmanRunner } from "./podman.js";
 import { RegistryClient } from "./registry.js";
 import type { ImageRunner, PushedImage } from "./runner.js";
 import { shipsImages } from "./since.js";
 import { latestAllowed } from "./tags.js";
-import { versionVars } from "./template.js";
+import { versionVars } from "../version/placeholders.js";
+
+/** The name of the images' entry in `context.releases` (the publish result, and what `images finalize` records). */
+export const IMAGES_RECORD_NAME = "Container images";
 
 /** What a publish step returns for every image, and what the artifacts step pins. */
 export interface ReleasedImage {
@@ -32,13 +36,6 @@ export interface ReleaseMatrix {
 }
 
 type RunnerLogger = Pick<Logger, "log" | "warn">;
-
-/** The images options, or undefined when the config has none; EINVALIDCONFIG when they are wrong. */
-export function imagesOptions(config: { images?: unknown }): ImagesOptions | undefined {
-  const { options, problems } = readImagesOptions(config);
-  if (problems.length) throw getError("EINVALIDCONFIG", { problems });
-  return options;
-}
 
 /** Why this release ships no images, or undefined when it does. */
 export function skipReason(options: ImagesOptions | undefined, version?: string): string | undefined {

@@ -1,6 +1,6 @@
 import type { Logger } from "../context.js";
 import type { Credentials } from "./credentials.js";
-import type { RetryOptions } from "./options.js";
+import type { RetryOptions } from "../http.js";
 import type { ImagePlan } from "./plan.js";
 
 export interface RunnerContext {

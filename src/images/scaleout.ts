@@ -5,7 +5,7 @@ import { getError } from "../errors.js";
 import { entryId, entryLabel, entryMatches, expandMatrix, parseSelector } from "./matrix.js";
 import type { ImagesOptions } from "./options.js";
 import type { ImagePlan } from "./plan.js";
-import type { RetryOptions } from "./options.js";
+import type { RetryOptions } from "../http.js";
 import { loginBuilder } from "./access.js";
 import { createRunner, matrixRepositories, pushMatrix, registryClient, releasedImages, releaseMatrix, releasePlans, type ReleasedImage } from "./release.js";
 import type { PushedImage } from "./runner.js";

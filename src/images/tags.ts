@@ -1,4 +1,5 @@
 import type { Branch } from "../context.js";
+import { isPrerelease } from "../version/semver.js";
 
 /**
  * `latest` moves only for a stable release of the main release branch: never for a
@@ -6,7 +7,7 @@ import type { Branch } from "../context.js";
  * from a second release branch publishing on its own channel (e.g. `next` as a release branch).
  */
 export function latestAllowed(branch: Pick<Branch, "type" | "main"> | undefined, version: string): boolean {
-  return branch?.type === "release" && branch.main === true && !version.includes("-");
+  return branch?.type === "release" && branch.main === true && !isPrerelease(version);
 }
 
 /**

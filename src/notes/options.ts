@@ -1,3 +1,4 @@
+import { readUnknownKeys } from "../config/fields.js";
 import type { ConfigProblem } from "../config/problem.js";
 import { BUILTIN_IGNORE_RULES, parseIgnoreRule, type IgnoreRule } from "./noise.js";
 
@@ -66,8 +67,6 @@ export function readNotesOptions(config: { notes?: unknown }): { options: NotesO
       }
     }
   }
-  for (const key of Object.keys(raw)) {
-    if (!["ignore", "deprecationWindow", "types"].includes(key)) problems.push({ key: `notes.${key}`, reason: "is not an option (ignore, deprecationWindow, types)" });
-  }
+  readUnknownKeys("notes", raw, ["ignore", "deprecationWindow", "types"], problems);
   return { options, problems };
 }

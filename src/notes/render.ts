@@ -3,6 +3,7 @@ import type { TypeSection } from "./options.js";
 import { renderCuratorBlock } from "./curator.js";
 import { commitLink, issueLink, linkIssuesInText, type RepoLinks } from "./links.js";
 import { subjectMarkdown } from "./markdown.js";
+import { minorsLater } from "../version/semver.js";
 
 export interface NotesInput {
   /** The release's git tag, e.g. `v2.1.0`: the header names it. */
@@ -50,9 +51,8 @@ export function renderNotes(input: NotesInput): string {
 
 /** `2.1.0` with a window of 1 → `v2.2.0`: the first minor that may remove what this release deprecates. */
 export function removalVersion(version: string, window: number): string {
-  const match = /^(\d+)\.(\d+)/.exec(version);
-  if (!match) return `${window} minor release${window === 1 ? "" : "s"} later`;
-  return `v${Number(match[1])}.${Number(match[2]) + window}.0`;
+  const removal = minorsLater(version, window);
+  return removal ? `v${removal}` : `${window} minor release${window === 1 ? "" : "s"} later`;
 }
 
 function sortEntries(entries: Entry[]): Entry[] {

@@ -3,9 +3,8 @@ import type { Context, PluginConfig } from "../context.js";
 import { getError, isSemanticReleaseError } from "../errors.js";
 import { run } from "../exec.js";
 import { deprecatingCommits, referencedNumbers } from "../analyze/commits.js";
-import { nextVersion, type NextVersionFacts } from "../analyze/next-version.js";
 import { readAnalyzeOptions, type AnalyzeOptions } from "../analyze/options.js";
-import { releaseType, type ReleaseType } from "../analyze/release-type.js";
+import { releaseType } from "../analyze/release-type.js";
 import { gatedRelease, milestoneVerdict, referencesVerdict, type GatedRelease, type Milestone, type Referenced } from "../cadence/gate.js";
 import { readCadenceOptions, type CadenceOptions } from "../cadence/options.js";
 import { describeCheck } from "../gates/checks.js";
@@ -16,7 +15,9 @@ import { waitForChecks } from "../gates/wait.js";
 import type { GitHubClient } from "../github/client.js";
 import { readPyprojectOptions } from "../pyproject/options.js";
 import { readPyproject } from "../pyproject/read.js";
+import { nextVersion, type NextVersionFacts, type ReleaseType } from "../version/next.js";
 import { githubClientFor } from "../release/github.js";
+import { optionsOrThrow, type OptionsReader } from "../release/options.js";
 
 /**
  * Whether the commits make a release, and when it may go out:
@@ -29,11 +30,11 @@ import { githubClientFor } from "../release/github.js";
  * summary and a notice annotation.
  */
 export async function verifyConditions(pluginConfig: PluginConfig): Promise<void> {
-  readOptions(pluginConfig);
+  optionsOrThrow(readOptions, pluginConfig);
 }
 
 export async function analyzeCommits(pluginConfig: PluginConfig, context: Context): Promise<string | null> {
-  const options = readOptions(pluginConfig);
+  const options = optionsOrThrow(readOptions, pluginConfig);
   // No `DEPRECATED` note keyword here: the analyzer counts any note as breaking.
   const analyzed = await analyzer.analyzeCommits(
     { preset: "conventionalcommits", ...(pluginConfig.releaseRules ? { releaseRules: pluginConfig.releaseRules } : {}) },
@@ -62,15 +63,17 @@ interface Options {
   onUnbumped: OnUnbumped;
 }
 
-function readOptions(pluginConfig: PluginConfig): Options {
+/** The four option groups this step reads, with every problem of all of them. */
+const readOptions: OptionsReader<Options> = (pluginConfig) => {
   const analyze = readAnalyzeOptions(pluginConfig);
   const cadence = readCadenceOptions(pluginConfig);
   const gates = readGatesOptions(pluginConfig);
   const unbumped = readOnUnbumped(pluginConfig);
-  const problems = [...analyze.problems, ...cadence.problems, ...gates.problems, ...unbumped.problems];
-  if (problems.length) throw getError("EINVALIDCONFIG", { problems });
-  return { analyze: analyze.options, cadence: cadence.options, gates: gates.options, onUnbumped: unbumped.onUnbumped };
-}
+  return {
+    options: { analyze: analyze.options, cadence: cadence.options, gates: gates.options, onUnbumped: unbumped.onUnbumped },
+    problems: [...analyze.problems, ...cadence.problems, ...gates.problems, ...unbumped.problems],
+  };
+};
 
 function upcomingVersion(context: Context, type: ReleaseType): string {
   return nextVersion({ type, branch: (context.branch ?? { type: "release" }) as NextVersionFacts["branch"], lastRelease: context.lastRelease as NextVersionFacts["lastRelease"] });
@@ -78,7 +81,7 @@ function upcomingVersion(context: Context, type: ReleaseType): string {
 
 /** Verify mode only: pyproject.toml still holding the last release means its release PR has not been merged yet. */
 async function waitsForBump(pluginConfig: PluginConfig, context: Context, type: ReleaseType): Promise<boolean> {
-  const { options } = readPyprojectOptions(pluginConfig);
+  const options = optionsOrThrow(readPyprojectOptions, pluginConfig);
   if (options.versionMode !== "verify") return false;
   // ./pyproject reports an unreadable pyproject.toml; without one there is nothing to wait for.
   const pyproject = await readPyproject(context.cwd, options.path).catch(() => undefined);

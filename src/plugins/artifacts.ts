@@ -2,10 +2,10 @@ import type { Context, PluginConfig } from "../context.js";
 import { getError } from "../errors.js";
 import type { GitHubRelease } from "../github/client.js";
 import { keepInDraft } from "../github/assets.js";
-import { recordArtifacts } from "../release/record.js";
-import type { ConfigProblem } from "../config/problem.js";
+import { GITHUB_RELEASE_NAME, readArtifactsOptions, recordArtifacts } from "../release/record.js";
 import { listReleaseFiles, releaseFilesOf } from "../release/dists.js";
 import { githubClientFor } from "../release/github.js";
+import { optionsOrThrow } from "../release/options.js";
 
 /**
  * The release record: a GitHub release created as a draft (the human-curation pause) that
@@ -43,8 +43,7 @@ function githubConfig(pluginConfig: PluginConfig): PluginConfig {
  * are the user's, not the token's; a release write refused after the tag leaves the tag behind.
  */
 export async function verifyConditions(pluginConfig: PluginConfig, context: Context): Promise<void> {
-  const problems = artifactsOptionProblems(pluginConfig.artifacts);
-  if (problems.length) throw getError("EINVALIDCONFIG", { problems });
+  optionsOrThrow(readArtifactsOptions, pluginConfig);
   const client = githubClientFor(pluginConfig, context);
   if (!client) {
     context.logger.warn("No GitHub token (GITHUB_TOKEN or GH_TOKEN): GitHub checks skipped in this dry run; a real run needs one.");
@@ -97,7 +96,7 @@ export async function publish(pluginConfig: PluginConfig, context: Context) {
   } else {
     context.logger.log("No dists of %s to keep in the draft release", tag);
   }
-  return { url: release.html_url, name: "GitHub release", id: release.id, assets: files.map(({ name, sha256, size }) => ({ name, sha256, size })) };
+  return { url: release.html_url, name: GITHUB_RELEASE_NAME, id: release.id, assets: files.map(({ name, sha256, size }) => ({ name, sha256, size })) };
 }
 
 export async function addChannel(pluginConfig: PluginConfig, context: Context) {
@@ -106,18 +105,6 @@ export async function addChannel(pluginConfig: PluginConfig, context: Context) {
 
 export async function success(pluginConfig: PluginConfig, context: Context): Promise<void> {
   await recordArtifacts(pluginConfig, context);
-}
-
-/** Pure: what is wrong with the `artifacts` options (`manifest`: a path, or false). */
-function artifactsOptionProblems(raw: unknown): ConfigProblem[] {
-  if (raw === undefined) return [];
-  if (typeof raw !== "object" || raw === null || Array.isArray(raw)) return [{ key: "artifacts", reason: "must be an object" }];
-  const problems: ConfigProblem[] = [];
-  for (const [key, value] of Object.entries(raw)) {
-    if (key !== "manifest") problems.push({ key: `artifacts.${key}`, reason: "is not an option (manifest)" });
-    else if (value !== false && !(typeof value === "string" && value.trim())) problems.push({ key: "artifacts.manifest", reason: "must be a file path, or false for no manifest" });
-  }
-  return problems;
 }
 
 /** A failed release says what failed and, once its tag exists, exactly how to finish it. */

@@ -4,13 +4,14 @@ import type { Context, PluginConfig } from "../context.js";
 import { getError, throwAll } from "../errors.js";
 import { loginBuilder, probePushAccess } from "../images/access.js";
 import { ociLabels } from "../images/labels.js";
-import type { ImagesOptions } from "../images/options.js";
+import { readImagesOptions } from "../images/options.js";
 import type { ImagePlan } from "../images/plan.js";
 import {
-  createRunner, dryRunLines, imagesOptions, matrixRepositories, pushMatrix, registryClient, releasedImages, releaseMatrix, skipReason,
+  createRunner, dryRunLines, IMAGES_RECORD_NAME, matrixRepositories, pushMatrix, registryClient, releasedImages, releaseMatrix, skipReason,
   type ReleaseMatrix, type ReleasedImage,
 } from "../images/release.js";
-import { releasePep440 } from "../version/release.js";
+import { optionsOrThrow } from "../release/options.js";
+import { releasePep440 } from "../version/pep440.js";
 import { githubMatrix } from "../images/scaleout.js";
 import { latestAllowed } from "../images/tags.js";
 import { writeGitHubOutput } from "../ci.js";
@@ -38,7 +39,7 @@ export async function missingDockerfiles(plans: ImagePlan[], cwd: string): Promi
  */
 export async function verifyConditions(pluginConfig: PluginConfig, context: Context): Promise<void> {
   const { logger } = context;
-  const options = imagesOptions(pluginConfig);
+  const options = optionsOrThrow(readImagesOptions, pluginConfig);
   const skip = skipReason(options);
   if (skip || !options) {
     logger.log(`Images: ${skip}`);
@@ -82,7 +83,7 @@ export async function verifyConditions(pluginConfig: PluginConfig, context: Cont
 /** Every reference this release would push and tag; a dry run shows exactly this. */
 export async function verifyRelease(pluginConfig: PluginConfig, context: Context): Promise<void> {
   const { logger } = context;
-  const options = imagesOptions(pluginConfig);
+  const options = optionsOrThrow(readImagesOptions, pluginConfig);
   const version = context.nextRelease!.version;
   const skip = skipReason(options, version);
   if (skip || !options) {
@@ -101,7 +102,7 @@ export async function publish(
   context: Context,
 ): Promise<{ name: string; images: ReleasedImage[] } | false> {
   const { logger, nextRelease } = context;
-  const options = imagesOptions(pluginConfig);
+  const options = optionsOrThrow(readImagesOptions, pluginConfig);
   const skip = skipReason(options, nextRelease!.version);
   if (skip || !options) {
     logger.log(`Images: ${skip}`);
@@ -136,7 +137,7 @@ export async function publish(
   const { uploadedBlobs, uploadedBytes, mountedBlobs, existingBlobs } = client.stats;
   if (options.builder === "podman") logger.log(`Images: ${uploadedBlobs} blob(s) uploaded (${uploadedBytes} bytes), ${mountedBlobs} mounted from a sibling repository, ${existingBlobs} already there`);
   logger.success(`Images: pushed and tagged ${pushed.length} image(s)`);
-  return { name: "Container images", images: releasedImages(pushed).map((image) => (provenance.has(image.digest) ? { ...image, provenance: provenance.get(image.digest) } : image)) };
+  return { name: IMAGES_RECORD_NAME, images: releasedImages(pushed).map((image) => (provenance.has(image.digest) ? { ...image, provenance: provenance.get(image.digest) } : image)) };
 }
 
 /** SOURCE_DATE_EPOCH when set (reproducible builds), else now. */

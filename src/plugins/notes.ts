@@ -1,10 +1,10 @@
 import * as generator from "@semantic-release/release-notes-generator";
 import type { Context, PluginConfig } from "../context.js";
-import { getError } from "../errors.js";
 import { classifyCommit, type Classified, type ParsedCommit } from "../notes/classify.js";
-import { readNotesOptions, type NotesOptions } from "../notes/options.js";
+import { readNotesOptions } from "../notes/options.js";
 import { NOTES_PARSER_OPTS } from "../notes/parser.js";
 import { renderNotes } from "../notes/render.js";
+import { optionsOrThrow } from "../release/options.js";
 
 /**
  * The draft's first version of the release notes: the real release-notes-generator parses
@@ -12,11 +12,11 @@ import { renderNotes } from "../notes/render.js";
  * plugin sorts them into the decision record's sections and lists the noise for the curator.
  */
 export async function verifyConditions(pluginConfig: PluginConfig): Promise<void> {
-  notesOptions(pluginConfig);
+  optionsOrThrow(readNotesOptions, pluginConfig);
 }
 
 export async function generateNotes(pluginConfig: PluginConfig, context: Context): Promise<string> {
-  const options = notesOptions(pluginConfig);
+  const options = optionsOrThrow(readNotesOptions, pluginConfig);
   const nextRelease = context.nextRelease!;
   const tag = nextRelease.gitTag || `v${nextRelease.version}`;
   return generator.generateNotes(
@@ -49,10 +49,4 @@ interface WriterContext {
   host?: string;
   owner?: string;
   repository?: string;
-}
-
-function notesOptions(pluginConfig: PluginConfig): NotesOptions {
-  const { options, problems } = readNotesOptions(pluginConfig);
-  if (problems.length) throw getError("EINVALIDCONFIG", { problems });
-  return options;
 }

@@ -5,7 +5,7 @@ import { maskInActions } from "../ci.js";
 import { plannedDistNames, releaseDistsIn } from "../pypi/dists.js";
 import type { Output } from "../pypi/log.js";
 import { credentialRoute, describeRoute, probeTrustedPublishing } from "../pypi/oidc.js";
-import { projectPageUrl, readPypiOptions, type PypiOptions } from "../pypi/options.js";
+import { projectPageUrl, PYPI_RECORD_NAME, readPypiOptions } from "../pypi/options.js";
 import { prepareDists, type ProjectFacts } from "../pypi/prepare.js";
 import { publishDists } from "../pypi/publish.js";
 import { scmVersionFiles } from "../pypi/sdist-content.js";
@@ -14,21 +14,16 @@ import { attestationRecord, attestationsToUpload, checkDistProvenance, provenanc
 import { readPyprojectOptions } from "../pyproject/options.js";
 import { readPyproject, type Pyproject } from "../pyproject/read.js";
 import { versionBuildEnv } from "../pyproject/scm.js";
-import { releasePep440 } from "../version/release.js";
+import { optionsCollecting, optionsOrThrow } from "../release/options.js";
+import { releasePep440 } from "../version/pep440.js";
 
 function output(context: Context): Output {
   const stream = context.stdout ?? process.stdout;
   return { logger: context.logger, env: context.env, write: (text) => void stream.write(text) };
 }
 
-function optionsOrThrow(pluginConfig: PluginConfig): PypiOptions {
-  const { options, problems } = readPypiOptions(pluginConfig);
-  if (problems.length) throw getError("EINVALIDCONFIG", { problems });
-  return options;
-}
-
 async function release(pluginConfig: PluginConfig, context: Context) {
-  const { options: pyprojectOptions } = readPyprojectOptions(pluginConfig);
+  const pyprojectOptions = optionsOrThrow(readPyprojectOptions, pluginConfig);
   const pyproject = await readPyproject(context.cwd, pyprojectOptions.path);
   const version = releasePep440(context.nextRelease!.version);
   return { pyproject, version, buildEnv: versionBuildEnv(pyproject, pyprojectOptions.versionMode, version) };
@@ -50,9 +45,9 @@ function projectFacts(pyproject: Pyproject): ProjectFacts {
  */
 export async function verifyConditions(pluginConfig: PluginConfig, context: Context): Promise<void> {
   const { logger, env } = context;
-  const { options, problems } = readPypiOptions(pluginConfig);
   const errors: Error[] = [];
-  if (problems.length) errors.push(getError("EINVALIDCONFIG", { problems }));
+  const options = optionsCollecting(readPypiOptions, pluginConfig, errors);
+  const validOptions = errors.length === 0;
 
   const tools = await checkPythonTools(options.python, context.cwd, context.env);
   const { builder, missing } = resolveBuilder(options.builder, tools);
@@ -71,7 +66,7 @@ export async function verifyConditions(pluginConfig: PluginConfig, context: Cont
     if (route.kind !== "api-token" && options.publish && context.options.dryRun) {
       logger.log("PyPI: a real run would now probe trusted publishing on %s (audience → ID token → mint-token) and discard the token", new URL(options.repositoryUrl).host);
     }
-    if (uploads && !problems.length) {
+    if (uploads && validOptions) {
       const out = output(context);
       try {
         const done = await probeTrustedPublishing({
@@ -93,7 +88,7 @@ export async function verifyConditions(pluginConfig: PluginConfig, context: Cont
 
 /** Say what a real run would build and where it would go: this is what a dry run shows. */
 export async function verifyRelease(pluginConfig: PluginConfig, context: Context): Promise<void> {
-  const options = optionsOrThrow(pluginConfig);
+  const options = optionsOrThrow(readPypiOptions, pluginConfig);
   const { pyproject, version } = await release(pluginConfig, context);
   const names = plannedDistNames(pyproject.name, version, options.dists).join(" and ");
   if (options.publish) context.logger.log("PyPI: will build %s into %s and upload them to %s (%s)", names, options.distDir, options.repositoryUrl, projectPageUrl(options.indexUrl, pyproject.name, version));
@@ -102,7 +97,7 @@ export async function verifyRelease(pluginConfig: PluginConfig, context: Context
 
 /** Build the dists, prove PyPI and twine would take them (name, version, tags, size, metadata, contents), hash them. */
 export async function prepare(pluginConfig: PluginConfig, context: Context): Promise<void> {
-  const options = optionsOrThrow(pluginConfig);
+  const options = optionsOrThrow(readPypiOptions, pluginConfig);
   const { pyproject, version, buildEnv } = await release(pluginConfig, context);
   warmUpSigning(pluginConfig, context, options.publish);
   const files = await prepareDists({ options, cwd: context.cwd, pyprojectFile: pyproject.file, name: pyproject.name, version, gitHead: context.nextRelease?.gitHead, out: output(context), project: projectFacts(pyproject), buildEnv });
@@ -111,7 +106,7 @@ export async function prepare(pluginConfig: PluginConfig, context: Context): Pro
 
 /** Upload what the index lacks, with a token minted just now. */
 export async function publish(pluginConfig: PluginConfig, context: Context) {
-  const options = optionsOrThrow(pluginConfig);
+  const options = optionsOrThrow(readPypiOptions, pluginConfig);
   const { pyproject, version, buildEnv } = await release(pluginConfig, context);
   if (!options.publish) {
     context.logger.log("PyPI: pypi.publish is false; nothing uploaded");
@@ -129,7 +124,7 @@ export async function publish(pluginConfig: PluginConfig, context: Context) {
   const report = await publishDists({ options, cwd: context.cwd, env: context.env, name: pyproject.name, version, files, out, withAttestations: signed.paths.length > 0 });
   if (!report.uploaded.length) context.logger.log("PyPI: every file of %s %s was already published", pyproject.name, version);
   return {
-    name: "PyPI",
+    name: PYPI_RECORD_NAME,
     url: projectPageUrl(options.indexUrl, pyproject.name, version),
     project: pyproject.name,
     files: files.map(({ filename, sha256, size }) => {

@@ -1,6 +1,7 @@
 import type { Context, PluginConfig } from "../context.js";
 import { getError, throwAll } from "../errors.js";
-import { triggeringTag } from "../ci.js";
+import { optionsCollecting, optionsOrThrow } from "../release/options.js";
+import { triggeringTag } from "../release/trigger.js";
 import { modifiedTrackedFiles } from "../pyproject/git.js";
 import { tagMismatch } from "../pyproject/tag.js";
 import { readPyprojectOptions } from "../pyproject/options.js";
@@ -8,8 +9,8 @@ import { readPyproject, type Pyproject } from "../pyproject/read.js";
 import { versionBuildEnv } from "../pyproject/scm.js";
 import { checkVersionTruth, type TruthCheck } from "../pyproject/truth.js";
 import { writeReleaseVersion } from "../pyproject/write.js";
-import { prereleaseKind } from "../version/pep440.js";
-import { releasePep440 } from "../version/release.js";
+import { prereleaseIdentifiers } from "../version/branch.js";
+import { prereleaseKind, releasePep440 } from "../version/pep440.js";
 
 /** How many changed files EDIRTYTREE lists before "and N more". */
 const LISTED_CHANGES = 20;
@@ -22,11 +23,11 @@ const LISTED_CHANGES = 20;
  */
 export async function verifyConditions(pluginConfig: PluginConfig, context: Context): Promise<void> {
   const { cwd, env, logger } = context;
-  const { options, problems } = readPyprojectOptions(pluginConfig);
   const errors: Error[] = [];
-  if (problems.length) errors.push(getError("EINVALIDCONFIG", { problems }));
+  const options = optionsCollecting(readPyprojectOptions, pluginConfig, errors);
 
-  const badIdentifiers = prereleaseIdentifiers(context).filter((identifier) => !prereleaseKind(identifier));
+  const configuredBranches = Array.isArray(context.options.branches) ? context.options.branches : [];
+  const badIdentifiers = prereleaseIdentifiers([...configuredBranches, ...(context.branches ?? [])]).filter((identifier) => !prereleaseKind(identifier));
   if (badIdentifiers.length) errors.push(getError("EPRERELEASEID", { identifiers: badIdentifiers }));
 
   const changed = await modifiedTrackedFiles(cwd);
@@ -61,7 +62,7 @@ export async function verifyConditions(pluginConfig: PluginConfig, context: Cont
  */
 export async function verifyRelease(pluginConfig: PluginConfig, context: Context): Promise<void> {
   const { cwd, logger, nextRelease } = context;
-  const { options } = readPyprojectOptions(pluginConfig);
+  const options = optionsOrThrow(readPyprojectOptions, pluginConfig);
   const pep440 = releasePep440(nextRelease!.version);
   const pyproject = await readPyproject(cwd, options.path);
   const truth = await checkVersionTruth({ cwd, options, pyproject, release: { semver: nextRelease!.version, pep440, type: nextRelease!.type } });
@@ -79,7 +80,7 @@ export async function verifyRelease(pluginConfig: PluginConfig, context: Context
 /** Write mode: put the release version into pyproject.toml and the lock file's record of the project, touching nothing else, then read them back. */
 export async function prepare(pluginConfig: PluginConfig, context: Context): Promise<void> {
   const { cwd, logger, nextRelease } = context;
-  const { options } = readPyprojectOptions(pluginConfig);
+  const options = optionsOrThrow(readPyprojectOptions, pluginConfig);
   if (options.versionMode !== "write") return;
   const pep440 = releasePep440(nextRelease!.version);
   const written = await writeReleaseVersion(cwd, options.path, pep440);
@@ -90,20 +91,4 @@ export async function prepare(pluginConfig: PluginConfig, context: Context): Pro
 function describeVersion(pyproject: Pyproject): string {
   if (pyproject.version !== undefined) return `${pyproject.version} ([${pyproject.table}].version)`;
   return pyproject.dynamic ? "(dynamic version)" : "(no version)";
-}
-
-/**
- * Every prerelease identifier the configuration names, whether or not its branch exists
- * yet: a wrong one must fail on main today, not on the day someone pushes `next`.
- */
-function prereleaseIdentifiers(context: Context): string[] {
-  const configured = Array.isArray(context.options.branches) ? (context.options.branches as unknown[]) : [];
-  const specs = [...configured, ...(context.branches ?? [])].filter(
-    (spec): spec is { name: string; prerelease: string | true } =>
-      typeof spec === "object" && spec !== null && typeof (spec as any).name === "string" && (typeof (spec as any).prerelease === "string" || (spec as any).prerelease === true),
-  );
-  const identifiers = specs
-    .map((spec) => (spec.prerelease === true ? spec.name : spec.prerelease))
-    .filter((identifier) => !/[*?{}()[\]!+@]/.test(identifier));
-  return [...new Set(identifiers)];
 }

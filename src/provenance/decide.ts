@@ -1,4 +1,5 @@
-import { gte, valid } from "@renovatebot/pep440";
+import type { SigningFailure } from "../errors.js";
+import { normalizePep440, pep440AtLeast } from "../version/pep440.js";
 import { describeIdentity, type SigstoreIdentity } from "./identity.js";
 import type { ProvenanceOptions } from "./options.js";
 
@@ -13,7 +14,7 @@ export interface ProvenanceFacts {
 
 export type Verdict =
   | { sign: true; identity: SigstoreIdentity; line: string }
-  | { sign: false; line: string; warn: boolean; error?: { problem: string; [fact: string]: unknown } };
+  | { sign: false; line: string; warn: boolean; error?: SigningFailure };
 
 const where = (options: ProvenanceOptions) => new URL(options.fulcioUrl).host;
 
@@ -55,5 +56,5 @@ export function distVerdict(facts: ProvenanceFacts & { twineVersion?: string; up
 
 /** Pure: a twine too old for `--attestations`; an unreadable version is not judged. */
 export function tooOld(twineVersion: string): boolean {
-  return Boolean(valid(twineVersion)) && !gte(twineVersion, TWINE_ATTESTATIONS);
+  return normalizePep440(twineVersion) !== null && !pep440AtLeast(twineVersion, TWINE_ATTESTATIONS);
 }

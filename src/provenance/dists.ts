@@ -1,14 +1,9 @@
 import { readFile, writeFile } from "node:fs/promises";
 import type { Logger } from "../context.js";
 import { getError, throwAll } from "../errors.js";
-import type { DistFile } from "../pypi/dists.js";
+import { ATTESTATION_SUFFIX, attestationPath, type DistFile } from "../pypi/dists.js";
 import { signatureFacts, type SignatureFacts, type Signer } from "./sign.js";
 import { attestedStatement, distStatement, fromPep740, pep740Problem, PYPI_PUBLISH_PREDICATE, toPep740, type Pep740Attestation } from "./statement.js";
-
-/** twine uploads `<dist>.<anything>.attestation` beside a dist; PyPI's publish attestation is this one. */
-export const ATTESTATION_SUFFIX = ".publish.attestation";
-
-export const attestationPath = (distPath: string) => `${distPath}${ATTESTATION_SUFFIX}`;
 
 export interface DistAttestation extends SignatureFacts {
   filename: string;

@@ -1,5 +1,5 @@
 import { getError } from "../errors.js";
-import { NetworkError, requestJson, withRetry } from "../pypi/http.js";
+import { HttpError, requestJson } from "../http.js";
 import type { ProvenanceRetry } from "./options.js";
 
 type Env = Record<string, string | undefined>;
@@ -8,8 +8,6 @@ type Env = Record<string, string | undefined>;
 export type SigstoreIdentity =
   | { kind: "github"; /** `owner/repo/.github/workflows/release.yml@refs/heads/main`, when the runner says. */ workflowRef?: string; repository?: string }
   | { kind: "gitlab"; /** `group/project`, when the runner says. */ project?: string; server: string };
-
-export const GITHUB_ISSUER = "https://token.actions.githubusercontent.com";
 
 /**
  * Pure: the OIDC identity this run can sign with, or undefined. GitHub Actions sets the
@@ -29,11 +27,6 @@ export function sigstoreIdentity(env: Env): SigstoreIdentity | undefined {
 export function describeIdentity(identity: SigstoreIdentity): string {
   if (identity.kind === "github") return identity.workflowRef ? `GitHub Actions workflow ${identity.workflowRef}` : "GitHub Actions OIDC (id-token: write)";
   return identity.project ? `GitLab CI project ${identity.project} (SIGSTORE_ID_TOKEN)` : "GitLab CI (SIGSTORE_ID_TOKEN)";
-}
-
-/** Pure: the certificate issuer a verifier should expect for this identity. */
-export function expectedIssuer(identity: SigstoreIdentity): string {
-  return identity.kind === "github" ? GITHUB_ISSUER : identity.server;
 }
 
 /** Pure: the source repository URL a verifier names (`--repository`, `--repo`), when known. */
@@ -60,9 +53,9 @@ export async function fetchIdentityToken(identity: SigstoreIdentity, env: Env, r
   url.searchParams.set("audience", "sigstore");
   let response;
   try {
-    response = await withRetry(retry, () => requestJson(url.href, { headers: { authorization: `bearer ${env.ACTIONS_ID_TOKEN_REQUEST_TOKEN}` }, timeoutMs: retry.timeoutMs }));
+    response = await requestJson(url.href, { headers: { authorization: `bearer ${env.ACTIONS_ID_TOKEN_REQUEST_TOKEN}` }, timeoutMs: retry.timeoutMs }, retry);
   } catch (error) {
-    if (!(error instanceof NetworkError)) throw error;
+    if (!(error instanceof HttpError)) throw error;
     throw getError("EPROVENANCE", { problem: "token", reason: error.message });
   }
   if (response.status !== 200 || typeof response.json?.value !== "string") {

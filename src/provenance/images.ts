@@ -37,45 +37,41 @@ const GITHUB_BUILDER = "https://github.com/actions/runner";
  */
 export function imageStatement(image: ImageSubject, claims: Record<string, any>): Statement {
   const subject = [{ name: image.repository, digest: { [image.digest.split(":")[0]]: image.digest.split(":")[1] } }];
-  if (typeof claims.workflow_ref === "string") {
-    const server = "https://github.com";
-    const [workflowPath] = claims.workflow_ref.replace(`${claims.repository}/`, "").split("@");
-    return {
-      _type: IN_TOTO_STATEMENT,
-      subject,
-      predicateType: SLSA_PROVENANCE_PREDICATE,
-      predicate: {
-        buildDefinition: {
-          buildType: GITHUB_BUILD_TYPE,
-          externalParameters: { workflow: { ref: claims.ref, repository: `${server}/${claims.repository}`, path: workflowPath } },
-          internalParameters: {
-            github: { event_name: claims.event_name, repository_id: claims.repository_id, repository_owner_id: claims.repository_owner_id, runner_environment: claims.runner_environment },
-          },
-          resolvedDependencies: [{ uri: `git+${server}/${claims.repository}@${claims.ref}`, digest: { gitCommit: claims.sha } }],
-        },
-        runDetails: {
-          builder: { id: `${GITHUB_BUILDER}/${claims.runner_environment}` },
-          metadata: { invocationId: `${server}/${claims.repository}/actions/runs/${claims.run_id}/attempts/${claims.run_attempt}` },
-        },
-      },
-    };
-  }
-  const server = typeof claims.iss === "string" ? claims.iss : "https://gitlab.com";
-  const ref = `refs/${claims.ref_type === "tag" ? "tags" : "heads"}/${claims.ref}`;
-  return {
+  const statement = (buildDefinition: Record<string, unknown>, runDetails: Record<string, unknown>): Statement => ({
     _type: IN_TOTO_STATEMENT,
     subject,
     predicateType: SLSA_PROVENANCE_PREDICATE,
-    predicate: {
-      buildDefinition: {
-        buildType: `${server}/gitlab-org/gitlab-runner/-/blob/main/PROVENANCE.md`,
-        externalParameters: { source: `${server}/${claims.project_path}`, ref, ciConfig: claims.ci_config_ref_uri },
-        internalParameters: { gitlab: { pipeline_source: claims.pipeline_source, project_id: claims.project_id, runner_environment: claims.runner_environment } },
-        resolvedDependencies: [{ uri: `git+${server}/${claims.project_path}@${ref}`, digest: { gitCommit: claims.sha } }],
+    predicate: { buildDefinition, runDetails },
+  });
+  if (typeof claims.workflow_ref === "string") {
+    const server = "https://github.com";
+    const [workflowPath] = claims.workflow_ref.replace(`${claims.repository}/`, "").split("@");
+    return statement(
+      {
+        buildType: GITHUB_BUILD_TYPE,
+        externalParameters: { workflow: { ref: claims.ref, repository: `${server}/${claims.repository}`, path: workflowPath } },
+        internalParameters: {
+          github: { event_name: claims.event_name, repository_id: claims.repository_id, repository_owner_id: claims.repository_owner_id, runner_environment: claims.runner_environment },
+        },
+        resolvedDependencies: [{ uri: `git+${server}/${claims.repository}@${claims.ref}`, digest: { gitCommit: claims.sha } }],
       },
-      runDetails: { builder: { id: `${server}/${claims.ci_config_ref_uri}` }, metadata: { invocationId: `${server}/${claims.project_path}/-/jobs/${claims.job_id}` } },
+      {
+        builder: { id: `${GITHUB_BUILDER}/${claims.runner_environment}` },
+        metadata: { invocationId: `${server}/${claims.repository}/actions/runs/${claims.run_id}/attempts/${claims.run_attempt}` },
+      },
+    );
+  }
+  const server = typeof claims.iss === "string" ? claims.iss : "https://gitlab.com";
+  const ref = `refs/${claims.ref_type === "tag" ? "tags" : "heads"}/${claims.ref}`;
+  return statement(
+    {
+      buildType: `${server}/gitlab-org/gitlab-runner/-/blob/main/PROVENANCE.md`,
+      externalParameters: { source: `${server}/${claims.project_path}`, ref, ciConfig: claims.ci_config_ref_uri },
+      internalParameters: { gitlab: { pipeline_source: claims.pipeline_source, project_id: claims.project_id, runner_environment: claims.runner_environment } },
+      resolvedDependencies: [{ uri: `git+${server}/${claims.project_path}@${ref}`, digest: { gitCommit: claims.sha } }],
     },
-  };
+    { builder: { id: `${server}/${claims.ci_config_ref_uri}` }, metadata: { invocationId: `${server}/${claims.project_path}/-/jobs/${claims.job_id}` } },
+  );
 }
 
 function describe(image: ImageSubject, referrer: string, bundle: BundleJson, rekorUrl: string): ImageProvenance {

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import type { RegistryClient } from "../images/registry.js";
+import { OCI_MANIFEST, type Descriptor, type RegistryClient } from "../images/registry.js";
 import { BUNDLE_V03, type BundleJson } from "./statement.js";
 
 /**
@@ -10,17 +10,8 @@ import { BUNDLE_V03, type BundleJson } from "./statement.js";
  * empty descriptor and whose `subject` is the image.
  */
 
-const MANIFEST = "application/vnd.oci.image.manifest.v1+json";
 /** image-spec manifest.md, "Guidance for an Empty Descriptor". */
 const EMPTY = { mediaType: "application/vnd.oci.empty.v1+json", bytes: Buffer.from("{}") };
-
-export interface Descriptor {
-  mediaType: string;
-  digest: string;
-  size: number;
-  artifactType?: string;
-  annotations?: Record<string, string>;
-}
 
 /** Pure: the annotations GitHub's attest action puts on a bundle referrer (actions/toolkit packages/attest). */
 export function bundleAnnotations(predicateType: string): Record<string, string> {
@@ -36,7 +27,7 @@ export function bundleReferrers(manifests: readonly Descriptor[], predicateType:
 export function referrerManifest(subject: Descriptor, bundle: { mediaType: string; digest: string; size: number }, annotations: Record<string, string>) {
   return {
     schemaVersion: 2,
-    mediaType: MANIFEST,
+    mediaType: OCI_MANIFEST,
     artifactType: bundle.mediaType,
     config: { mediaType: EMPTY.mediaType, digest: sha256(EMPTY.bytes), size: EMPTY.bytes.length },
     layers: [bundle],

@@ -1,14 +1,11 @@
 import type { ConfigProblem } from "../config/problem.js";
-import { isLoopbackHost } from "../pypi/options.js";
+import { readChoice, readRetry, readServiceUrl, readUnknownKeys } from "../config/fields.js";
+import type { Attempts } from "../http.js";
 
 export type ProvenanceMode = "auto" | true | false;
 
-export interface ProvenanceRetry {
-  /** Tries per Sigstore request (ID token, Fulcio, Rekor, registry), the first included. */
-  attempts: number;
-  /** First backoff delay; doubled after every failed try. */
-  delayMs: number;
-  /** Give up on one request after this long. */
+/** Tries of every Sigstore request (ID token, Fulcio, Rekor, TUF), and how long one may take. */
+export interface ProvenanceRetry extends Attempts {
   timeoutMs: number;
 }
 
@@ -44,21 +41,7 @@ export const DEFAULT_PROVENANCE_OPTIONS: ProvenanceOptions = {
 };
 
 const KEYS = ["enabled", "fulcioUrl", "rekorUrl", "tufMirrorUrl", "tufRootPath", "buildxAttest", "retry"];
-const RETRY_KEYS = ["attempts", "delayMs", "timeoutMs"] as const;
 const ATTEST = /^type=(provenance|sbom)(,[a-z-]+=[^,]+)*$/;
-
-function checkUrl(key: string, value: unknown, problems: ConfigProblem[]): string | undefined {
-  let url: URL | undefined;
-  try {
-    url = typeof value === "string" ? new URL(value) : undefined;
-  } catch {
-    url = undefined;
-  }
-  if (!url) problems.push({ key, reason: `must be a URL, not ${JSON.stringify(value)}` });
-  else if (url.protocol !== "https:" && !(url.protocol === "http:" && isLoopbackHost(url.hostname))) problems.push({ key, reason: `must be https (plain http only to a loopback address), not ${JSON.stringify(value)}` });
-  else return (value as string).replace(/\/+$/, "");
-  return undefined;
-}
 
 /** Pure: the `provenance` options with defaults, and every problem with them. */
 export function readProvenanceOptions(config: { provenance?: unknown }): { options: ProvenanceOptions; problems: ConfigProblem[] } {
@@ -68,12 +51,9 @@ export function readProvenanceOptions(config: { provenance?: unknown }): { optio
   const given = raw as Record<string, unknown>;
   const problems: ConfigProblem[] = [];
 
-  if (given.enabled !== undefined) {
-    if (given.enabled === "auto" || given.enabled === true || given.enabled === false) options.enabled = given.enabled;
-    else problems.push({ key: "provenance.enabled", reason: `must be "auto", true or false, not ${JSON.stringify(given.enabled)}` });
-  }
+  options.enabled = readChoice<ProvenanceMode, ProvenanceMode>("provenance", given, "enabled", ["auto", true, false], options.enabled, problems);
   for (const key of ["fulcioUrl", "rekorUrl", "tufMirrorUrl"] as const) {
-    if (given[key] !== undefined) options[key] = checkUrl(`provenance.${key}`, given[key], problems) ?? options[key];
+    if (given[key] !== undefined) options[key] = readServiceUrl(`provenance.${key}`, given[key], problems)?.replace(/\/+$/, "") ?? options[key];
   }
   if (given.tufRootPath !== undefined) {
     if (typeof given.tufRootPath === "string" && given.tufRootPath.trim()) options.tufRootPath = given.tufRootPath;
@@ -89,16 +69,7 @@ export function readProvenanceOptions(config: { provenance?: unknown }): { optio
   } else if (options.enabled === false) {
     options.buildxAttest = [];
   }
-  if (given.retry !== undefined) {
-    const retry = given.retry as Record<string, unknown>;
-    if (typeof retry !== "object" || retry === null || Array.isArray(retry)) problems.push({ key: "provenance.retry", reason: "must be an object" });
-    else
-      for (const [key, value] of Object.entries(retry)) {
-        if (!(RETRY_KEYS as readonly string[]).includes(key)) problems.push({ key: `provenance.retry.${key}`, reason: `is not an option (${RETRY_KEYS.join(", ")})` });
-        else if (!Number.isInteger(value) || (value as number) < (key === "attempts" ? 1 : 0)) problems.push({ key: `provenance.retry.${key}`, reason: `must be an integer${key === "attempts" ? " >= 1" : " >= 0"}` });
-        else options.retry[key as keyof ProvenanceRetry] = value as number;
-      }
-  }
-  for (const key of Object.keys(given)) if (!KEYS.includes(key)) problems.push({ key: `provenance.${key}`, reason: `is not an option (${KEYS.join(", ")})` });
+  options.retry = readRetry("provenance", given, DEFAULT_PROVENANCE_OPTIONS.retry, problems);
+  readUnknownKeys("provenance", given, KEYS, problems);
   return { options, problems };
 }

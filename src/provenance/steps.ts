@@ -1,6 +1,7 @@
 import { loadReleaseConfig } from "../config/load.js";
 import type { Context, PluginConfig } from "../context.js";
 import { getError } from "../errors.js";
+import { optionsCollecting, optionsOrThrow } from "../release/options.js";
 import type { DistFile } from "../pypi/dists.js";
 import { distVerifyCommand, rekorEntryUrl } from "./commands.js";
 import { distVerdict, imageVerdict, tooOld, type Verdict } from "./decide.js";
@@ -16,9 +17,7 @@ import { openSigner } from "./sign.js";
  */
 
 export function provenanceOptions(pluginConfig: PluginConfig): ProvenanceOptions {
-  const { options, problems } = readProvenanceOptions(pluginConfig);
-  if (problems.length) throw getError("EINVALIDCONFIG", { problems });
-  return options;
+  return optionsOrThrow(readProvenanceOptions, pluginConfig);
 }
 
 function verdictFor(pluginConfig: PluginConfig, context: Context, twineVersion: string | undefined, uploads: boolean): Verdict {
@@ -27,8 +26,9 @@ function verdictFor(pluginConfig: PluginConfig, context: Context, twineVersion: 
 
 /** verifyConditions: the provenance line, and the errors that must stop the run before anything is built. */
 export function checkDistProvenance(pluginConfig: PluginConfig, context: Context, twineVersion: string | undefined, uploads: boolean): Error[] {
-  const { problems } = readProvenanceOptions(pluginConfig);
-  if (problems.length) return [getError("EINVALIDCONFIG", { problems })];
+  const errors: Error[] = [];
+  optionsCollecting(readProvenanceOptions, pluginConfig, errors);
+  if (errors.length) return errors;
   const verdict = verdictFor(pluginConfig, context, twineVersion, uploads);
   if (!verdict.sign && verdict.error) return [getError("EPROVENANCE", verdict.error)];
   if (!verdict.sign && verdict.warn) context.logger.warn(verdict.line);

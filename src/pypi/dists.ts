@@ -14,6 +14,11 @@ export interface DistFile {
   size: number;
 }
 
+/** twine uploads `<dist>.<anything>.attestation` beside a dist; PyPI's publish attestation (PEP 740) is this one. */
+export const ATTESTATION_SUFFIX = ".publish.attestation";
+
+export const attestationPath = (distPath: string) => `${distPath}${ATTESTATION_SUFFIX}`;
+
 export type DistKind = "sdist" | "bdist_wheel";
 
 export interface ParsedDistName {

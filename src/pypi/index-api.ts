@@ -1,6 +1,5 @@
 import type { DistFile } from "./dists.js";
-import { requestJson, withRetry } from "./http.js";
-import type { RetryOptions } from "./options.js";
+import { requestJson, type RetryOptions } from "../http.js";
 
 export interface PublishedFile {
   filename: string;
@@ -21,11 +20,11 @@ export async function publishedFiles(
   name: string,
   version: string,
   retry: RetryOptions,
-  onRetry?: (attempt: number, why: string) => void,
+  onRetry?: (next: number, why: string) => void,
 ): Promise<IndexLookup> {
   const url = releaseJsonUrl(indexUrl, name, version);
   try {
-    const response = await withRetry(retry, () => requestJson(url, { timeoutMs: retry.requestTimeoutMs }), onRetry);
+    const response = await requestJson(url, { timeoutMs: retry.requestTimeoutMs }, retry, (failure, next) => onRetry?.(next, (failure as Error).message));
     if (response.status === 404) return { ok: true, files: new Map() };
     if (response.status !== 200 || !Array.isArray(response.json?.urls)) return { ok: false, reason: `${url} answered HTTP ${response.status}` };
     const files = new Map<string, PublishedFile>();

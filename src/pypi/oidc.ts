@@ -1,6 +1,6 @@
 import { getError } from "../errors.js";
-import { requestJson, withRetry, type HttpResponse } from "./http.js";
-import { oidcBase, type RetryOptions } from "./options.js";
+import { requestJson, type JsonAnswer, type RetryOptions } from "../http.js";
+import { oidcBase } from "./options.js";
 
 export type CredentialRoute =
   | { kind: "github-oidc" }
@@ -43,15 +43,20 @@ export interface MintRequest {
   retry: RetryOptions;
   /** Called with every secret as soon as it is known (the ID token, the minted token), before anything could print it. */
   onSecret: (secret: string) => void;
-  onRetry?: (what: string, attempt: number, why: string) => void;
+  /** Told before every further try: what is asked again, which try is next, and why. */
+  onRetry?: (what: string, next: number, why: string) => void;
   now?: () => number;
 }
 
-function exchangeError(step: string, response: HttpResponse) {
+function exchangeError(step: string, response: JsonAnswer) {
   const errors = Array.isArray(response.json?.errors)
     ? response.json.errors.map((e: { code?: unknown; description?: unknown }) => ({ code: String(e.code ?? "unknown"), description: String(e.description ?? "") }))
     : [];
   return getError("EOIDCEXCHANGE", { step, status: response.status, errors });
+}
+
+function retryLog(request: MintRequest, what: string) {
+  return (failure: unknown, next: number) => request.onRetry?.(what, next, (failure as Error).message);
 }
 
 async function networkGuard<T>(step: string, work: () => Promise<T>): Promise<T> {
@@ -67,7 +72,7 @@ async function networkGuard<T>(step: string, work: () => Promise<T>): Promise<T>
 export async function fetchAudience(request: MintRequest): Promise<string> {
   const url = `${oidcBase(request.repositoryUrl)}/_/oidc/audience`;
   const response = await networkGuard("audience", () =>
-    withRetry(request.retry, () => requestJson(url, { timeoutMs: request.retry.requestTimeoutMs }), (n, why) => request.onRetry?.("audience", n, why)),
+    requestJson(url, { timeoutMs: request.retry.requestTimeoutMs }, request.retry, retryLog(request, "audience")),
   );
   if (response.status !== 200 || typeof response.json?.audience !== "string") throw exchangeError(`audience from ${url}`, response);
   return response.json.audience;
@@ -78,10 +83,11 @@ export async function fetchGithubIdToken(request: MintRequest, audience: string)
   const url = new URL(request.env.ACTIONS_ID_TOKEN_REQUEST_URL!);
   url.searchParams.set("audience", audience);
   const response = await networkGuard("GitHub ID token", () =>
-    withRetry(
+    requestJson(
+      url.href,
+      { headers: { authorization: `bearer ${request.env.ACTIONS_ID_TOKEN_REQUEST_TOKEN}` }, timeoutMs: request.retry.requestTimeoutMs },
       request.retry,
-      () => requestJson(url.href, { headers: { authorization: `bearer ${request.env.ACTIONS_ID_TOKEN_REQUEST_TOKEN}` }, timeoutMs: request.retry.requestTimeoutMs }),
-      (n, why) => request.onRetry?.("GitHub ID token", n, why),
+      retryLog(request, "GitHub ID token"),
     ),
   );
   if (response.status !== 200 || typeof response.json?.value !== "string") {
@@ -111,13 +117,11 @@ export async function mintUploadToken(request: MintRequest): Promise<UploadToken
   }
   const url = `${oidcBase(request.repositoryUrl)}/_/oidc/mint-token`;
   const response = await networkGuard("mint-token", () =>
-    withRetry(
+    requestJson(
+      url,
+      async () => ({ method: "POST", body: { token: route.kind === "github-oidc" ? await fetchGithubIdToken(request, audience) : idToken! }, timeoutMs: request.retry.requestTimeoutMs }),
       request.retry,
-      async () => {
-        const token = route.kind === "github-oidc" ? await fetchGithubIdToken(request, audience) : idToken!;
-        return requestJson(url, { method: "POST", body: { token }, timeoutMs: request.retry.requestTimeoutMs });
-      },
-      (n, why) => request.onRetry?.("mint-token", n, why),
+      retryLog(request, "mint-token"),
     ),
   );
   if (response.status !== 200 || typeof response.json?.token !== "string") throw exchangeError("mint-token", response);

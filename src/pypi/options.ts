@@ -1,16 +1,7 @@
+import { readChoice, readRetry, readServiceUrl, readUnknownKeys } from "../config/fields.js";
 import type { ConfigProblem } from "../config/problem.js";
+import type { RetryOptions } from "../http.js";
 import { DEFAULT_UPLOAD_LIMIT_MB } from "./warehouse.js";
-
-export interface RetryOptions {
-  /** Tries per request or upload, the first included. */
-  attempts: number;
-  /** First backoff delay; doubled after every failed try. */
-  delayMs: number;
-  /** Give up on one HTTP request (OIDC, JSON API) after this long. */
-  requestTimeoutMs: number;
-  /** Kill one `twine upload` after this long: twine itself has no timeout. */
-  uploadTimeoutMs: number;
-}
 
 /** A distribution kind, as `pypi.dists` names it. */
 export type Dist = "sdist" | "wheel";
@@ -32,6 +23,7 @@ export interface PypiOptions {
   /** PyPI's per-file upload limit for this project, in MB as PyPI counts them (MiB). */
   uploadLimitMB: number;
   publish: boolean;
+  /** Mint, index and upload calls; `uploadTimeoutMs` kills one `twine upload` (twine itself has no timeout). */
   retry: RetryOptions;
 }
 
@@ -48,7 +40,6 @@ export const DEFAULT_PYPI_OPTIONS: PypiOptions = {
 };
 
 const KEYS = ["repositoryUrl", "indexUrl", "python", "buildArgs", "builder", "dists", "distDir", "uploadLimitMB", "publish", "retry"];
-const RETRY_KEYS = Object.keys(DEFAULT_PYPI_OPTIONS.retry) as (keyof RetryOptions)[];
 
 /**
  * Pure: the build-frontend arguments the plugin sets itself, each with the option that
@@ -75,34 +66,6 @@ const OWNED_REASON: Record<string, string> = {
   "pypi.python": "the interpreter is pypi.python; set it instead",
 };
 
-/** Plain HTTP is only acceptable to a server on this machine (tests, a local proxy). */
-export function isLoopbackHost(hostname: string): boolean {
-  const host = hostname.replace(/^\[|\]$/g, "").toLowerCase();
-  return host === "localhost" || host === "::1" || /^127(\.\d{1,3}){3}$/.test(host);
-}
-
-function checkUrl(key: string, value: unknown, problems: ConfigProblem[]): string | undefined {
-  if (typeof value !== "string" || !value.trim()) {
-    problems.push({ key, reason: "must be a URL string" });
-    return undefined;
-  }
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    problems.push({ key, reason: `${JSON.stringify(value)} is not a URL` });
-    return undefined;
-  }
-  if (url.username || url.password) {
-    problems.push({ key, reason: "must not carry credentials; trusted publishing needs none" });
-    return undefined;
-  }
-  if (url.protocol === "https:") return value;
-  if (url.protocol === "http:" && isLoopbackHost(url.hostname)) return value;
-  problems.push({ key, reason: `must be https (plain http only to a loopback address), not ${JSON.stringify(value)}` });
-  return undefined;
-}
-
 /** Pure: the `pypi` options with defaults, and every problem with them. */
 export function readPypiOptions(config: { pypi?: unknown }): { options: PypiOptions; problems: ConfigProblem[] } {
   const raw = (config.pypi ?? {}) as Record<string, unknown>;
@@ -110,9 +73,9 @@ export function readPypiOptions(config: { pypi?: unknown }): { options: PypiOpti
   const problems: ConfigProblem[] = [];
   if (typeof raw !== "object" || raw === null || Array.isArray(raw)) return { options, problems: [{ key: "pypi", reason: "must be an object" }] };
 
-  if (raw.repositoryUrl !== undefined) options.repositoryUrl = checkUrl("pypi.repositoryUrl", raw.repositoryUrl, problems) ?? options.repositoryUrl;
+  if (raw.repositoryUrl !== undefined) options.repositoryUrl = readServiceUrl("pypi.repositoryUrl", raw.repositoryUrl, problems) ?? options.repositoryUrl;
   if (raw.indexUrl !== undefined) {
-    const indexUrl = checkUrl("pypi.indexUrl", raw.indexUrl, problems);
+    const indexUrl = readServiceUrl("pypi.indexUrl", raw.indexUrl, problems);
     if (indexUrl) options.indexUrl = indexUrl.endsWith("/") ? indexUrl : `${indexUrl}/`;
   }
   if (raw.python !== undefined) {
@@ -128,10 +91,7 @@ export function readPypiOptions(config: { pypi?: unknown }): { options: PypiOpti
       if (!owned.length) options.buildArgs = raw.buildArgs as string[];
     }
   }
-  if (raw.builder !== undefined) {
-    if (BUILDERS.includes(raw.builder as Builder)) options.builder = raw.builder as Builder;
-    else problems.push({ key: "pypi.builder", reason: `must be "build" (python -m build) or "uv" (uv build), not ${JSON.stringify(raw.builder)}` });
-  }
+  options.builder = readChoice("pypi", raw, "builder", BUILDERS, undefined, problems);
   if (raw.dists !== undefined) {
     const dists = raw.dists as unknown[];
     if (!Array.isArray(dists) || !dists.length || !dists.every((d) => ALL_DISTS.includes(d as Dist)) || new Set(dists).size !== dists.length) {
@@ -146,26 +106,14 @@ export function readPypiOptions(config: { pypi?: unknown }): { options: PypiOpti
     if (typeof raw.distDir === "string" && raw.distDir.trim()) options.distDir = raw.distDir;
     else problems.push({ key: "pypi.distDir", reason: "must be a folder path" });
   }
-  if (raw.publish !== undefined) {
-    if (typeof raw.publish === "boolean") options.publish = raw.publish;
-    else problems.push({ key: "pypi.publish", reason: "must be true or false" });
-  }
-  if (raw.retry !== undefined) {
-    const retry = raw.retry as Record<string, unknown>;
-    if (typeof retry !== "object" || retry === null || Array.isArray(retry)) problems.push({ key: "pypi.retry", reason: "must be an object" });
-    else {
-      for (const [key, value] of Object.entries(retry)) {
-        if (!RETRY_KEYS.includes(key as keyof RetryOptions)) problems.push({ key: `pypi.retry.${key}`, reason: `is not an option (${RETRY_KEYS.join(", ")})` });
-        else if (typeof value !== "number" || !Number.isInteger(value) || value < (key === "attempts" ? 1 : 0)) problems.push({ key: `pypi.retry.${key}`, reason: `must be an integer${key === "attempts" ? " >= 1" : " >= 0"}` });
-        else options.retry[key as keyof RetryOptions] = value;
-      }
-    }
-  }
-  for (const key of Object.keys(raw)) {
-    if (!KEYS.includes(key)) problems.push({ key: `pypi.${key}`, reason: `is not an option (${KEYS.join(", ")})` });
-  }
+  options.publish = readChoice("pypi", raw, "publish", [true, false], options.publish, problems);
+  options.retry = readRetry("pypi", raw, DEFAULT_PYPI_OPTIONS.retry, problems);
+  readUnknownKeys("pypi", raw, KEYS, problems);
   return { options, problems };
 }
+
+/** The name of the PyPI entry in `context.releases` (the publish result, and what `images finalize` records). */
+export const PYPI_RECORD_NAME = "PyPI";
 
 /** The origin that serves `/_/oidc/*`: the upload endpoint's host. */
 export function oidcBase(repositoryUrl: string): string {

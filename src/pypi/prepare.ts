@@ -48,7 +48,7 @@ export async function prepareDists(request: PrepareRequest): Promise<DistFile[]>
   const projectDir = relative(cwd, dirname(request.pyprojectFile)) || ".";
   const tools = await checkPythonTools(options.python, cwd, out.env);
   const { builder, missing } = resolveBuilder(options.builder, tools);
-  if (missing.length) throw getError("ENOPYTHONTOOLS", { python: options.python, missing, builder });
+  if (missing.length) throw getError("ENOPYTHONTOOLS", { python: options.python, missing });
   const built = await buildDists({
     builder,
     python: options.python,
@@ -83,15 +83,15 @@ export async function prepareDists(request: PrepareRequest): Promise<DistFile[]>
   const set = checkDistSet(built.paths.map((p) => basename(p)), name, version, options.dists);
   if (set.foreign.length) errors.push(getError("EDISTVERSION", { expected: version, name, files: set.foreign }));
   if (set.missing.length || set.unwanted.length) {
-    errors.push(getError("EDISTMISSING", { name, version, dists: options.dists, missing: set.missing, unwanted: set.unwanted, built: built.paths.map((p) => basename(p)), command: built.command }));
+    errors.push(getError("EDISTMISSING", { dists: options.dists, missing: set.missing, unwanted: set.unwanted, built: built.paths.map((p) => basename(p)), command: built.command }));
   }
   const foreign = new Set([...set.foreign, ...set.unwanted].map((f) => f.filename));
   const paths = built.paths.filter((p) => !foreign.has(basename(p)));
 
   const [files, contents] = await Promise.all([Promise.all(paths.map(describeDist)), inspectDists(options.python, paths, cwd, out.env)]);
   const refusals = pypiRefusals(files, contents, name, version, bytesOfMB(options.uploadLimitMB));
-  if (refusals.names.length) errors.push(getError("EDISTNAME", { files: refusals.names, backend: request.project?.buildBackend }));
-  if (refusals.platforms.length) errors.push(getError("EWHEELPLATFORM", { files: refusals.platforms, backend: request.project?.buildBackend, dists: options.dists }));
+  if (refusals.names.length) errors.push(getError("EDISTNAME", { files: refusals.names }));
+  if (refusals.platforms.length) errors.push(getError("EWHEELPLATFORM", { files: refusals.platforms, backend: request.project?.buildBackend }));
   if (refusals.sizes.length) errors.push(getError("EDISTSIZE", { files: refusals.sizes, limitMB: options.uploadLimitMB }));
   if (refusals.metadata.length) errors.push(getError("EDISTMETADATA", { files: refusals.metadata }));
   const content = await sdistContentError(request, projectDir, contents);
@@ -131,7 +131,6 @@ async function sdistContentError(request: PrepareRequest, projectDir: string, co
     bytes: offenders.reduce((sum, o) => sum + o.size, 0),
     backend,
     projectPath: folder,
-    projectDir,
   });
 }
 

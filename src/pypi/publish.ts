@@ -1,14 +1,13 @@
 import { getError } from "../errors.js";
 import { mask } from "../exec.js";
 import { maskInActions } from "../ci.js";
-import type { DistFile } from "./dists.js";
-import { backoffMs, sleep } from "../retry.js";
+import { attestationPath, type DistFile } from "./dists.js";
+import { backoffMs, sleep } from "../http.js";
 import { compareWithIndex, publishedFiles } from "./index-api.js";
 import { logBlock, type Output } from "./log.js";
 import { mintUploadToken, type UploadToken } from "./oidc.js";
 import type { PypiOptions } from "./options.js";
 import { twineUpload, type UploadOutcome } from "./twine.js";
-import { attestationPath } from "../provenance/dists.js";
 
 /** A minted token lives 15 minutes; one older than this is replaced before the next upload. */
 export const TOKEN_MAX_AGE_MS = 10 * 60_000;

@@ -1,4 +1,4 @@
-import { gte, valid } from "@renovatebot/pep440";
+import { pep440AtLeast } from "../version/pep440.js";
 import type { DistContents } from "./inspect.js";
 import { filenameRefusal, metadataRefusals, refusedPlatformTags } from "./warehouse.js";
 
@@ -60,7 +60,7 @@ export function archiveRefusals(contents: DistContents): string[] {
   problems.push(...metadataRefusals(contents.metadata));
   // PEP 639 License-File entries; twine drops them below Metadata-Version 2.4 (setuptools wrote them with other meaning).
   const metadataVersion = contents.metadata["metadata-version"]?.[0] ?? "0";
-  const licenseFiles = valid(metadataVersion) && gte(metadataVersion, "2.4") ? contents.metadata["license-file"] ?? [] : [];
+  const licenseFiles = pep440AtLeast(metadataVersion, "2.4") ? contents.metadata["license-file"] ?? [] : [];
   for (const licenseFile of licenseFiles) {
     const where = wheel ? `${(contents.metadataPath ?? "").replace(/\/METADATA$/, "")}/licenses/${licenseFile}` : `${(contents.metadataPath ?? "").replace(/\/PKG-INFO$/, "")}/${licenseFile}`;
     if (!names.has(where)) problems.push(`License-File ${licenseFile} does not exist in distribution file ${contents.filename} at ${where}`);

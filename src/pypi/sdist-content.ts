@@ -1,5 +1,6 @@
 import { run } from "../exec.js";
 import type { ArchiveMember } from "./inspect.js";
+import type { SdistStray } from "../errors.js";
 
 /** What git holds at the release commit, relative to the project folder. */
 export interface TrackedTree {
@@ -8,7 +9,7 @@ export interface TrackedTree {
   submodules: readonly string[];
 }
 
-export type OffenceReason = ".git" | "node_modules" | "untracked";
+export type OffenceReason = SdistStray["reason"];
 
 export interface SdistOffender {
   /** Path inside the project folder (the sdist's top-level folder stripped). */
@@ -64,13 +65,8 @@ function commonPrefix(a: string, b: string): string {
   return left.slice(0, n).join("/");
 }
 
-export interface OffenderGroup {
-  /** A folder (ending in `/`) or a single file. */
-  path: string;
-  files: number;
-  bytes: number;
-  reason: OffenceReason;
-}
+/** A folder (ending in `/`) or a single file the sdist should not carry, as ESDISTCONTENT lists it. */
+export type OffenderGroup = Omit<SdistStray, "ignored">;
 
 /**
  * Pure: offenders gathered into what a user would exclude: the outermost folder holding no

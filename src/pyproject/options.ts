@@ -1,3 +1,4 @@
+import { readChoice, readUnknownKeys } from "../config/fields.js";
 import type { ConfigProblem } from "../config/problem.js";
 
 export type VersionMode = "verify" | "write" | "scm";
@@ -33,10 +34,7 @@ export function readPyprojectOptions(config: { pyproject?: unknown }): { options
     if (typeof raw.path === "string" && raw.path.trim()) options.path = raw.path;
     else problems.push({ key: "pyproject.path", reason: "must be a non-empty string" });
   }
-  if (raw.versionMode !== undefined) {
-    if (MODES.includes(raw.versionMode as VersionMode)) options.versionMode = raw.versionMode as VersionMode;
-    else problems.push({ key: "pyproject.versionMode", reason: `must be "verify", "write" or "scm", not ${JSON.stringify(raw.versionMode)}` });
-  }
+  options.versionMode = readChoice("pyproject", raw, "versionMode", MODES, options.versionMode, problems);
   if (raw.sources !== undefined) {
     if (Array.isArray(raw.sources) && raw.sources.every((s) => typeof s === "string" && s.trim())) options.sources = raw.sources as string[];
     else problems.push({ key: "pyproject.sources", reason: "must be an array of folder paths" });
@@ -45,9 +43,7 @@ export function readPyprojectOptions(config: { pyproject?: unknown }): { options
     const files = readVersionFiles(raw.versionFiles, problems);
     if (files) options.versionFiles = files;
   }
-  for (const key of Object.keys(raw)) {
-    if (!KEYS.includes(key)) problems.push({ key: `pyproject.${key}`, reason: `is not an option (${KEYS.join(", ")})` });
-  }
+  readUnknownKeys("pyproject", raw, KEYS, problems);
   return { options, problems };
 }
 

@@ -27,7 +27,7 @@ export function pyprojectFile(cwd: string, path: string): string {
   return isAbsolute(path) ? path : join(cwd, path);
 }
 
-export async function readPyproject(cwd: string, path = "pyproject.toml"): Promise<Pyproject> {
+export async function readPyproject(cwd: string, path: string): Promise<Pyproject> {
   const file = pyprojectFile(cwd, path);
   let text: string;
   try {

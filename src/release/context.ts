@@ -1,10 +1,9 @@
-import { gt } from "@renovatebot/pep440";
-import { tagOfVersion, versionFromTag } from "../ci.js";
-import type { Branch, Context, Logger } from "../context.js";
+import type { Context, Logger } from "../context.js";
 import { getError } from "../errors.js";
 import { run } from "../exec.js";
 import { semverToPep440 } from "../version/pep440.js";
-import { DEFAULT_TAG_FORMAT } from "./plugins.js";
+import { branchOf } from "../version/branch.js";
+import { DEFAULT_TAG_FORMAT, tagOfVersion, versionFromTag } from "../version/tag.js";
 
 /**
  * The one builder of a semantic-release context for a release that already has its tag, for
@@ -60,22 +59,6 @@ export async function releaseContext(request: ReleaseContextRequest): Promise<Co
     commits: parseLog(log.exitCode === 0 ? log.stdout : ""),
     releases: [],
   };
-}
-
-/**
- * Pure: the branch a release of `version` came from, as far as the plugins care (channel,
- * latest tags, prerelease). A stable version below the newest stable release came from a
- * maintenance branch: finishing it must not move `latest` backwards.
- */
-export function branchOf(version: string, releasedVersions: readonly string[] = []): Branch {
-  const prerelease = /-([0-9A-Za-z]+)/.exec(version)?.[1];
-  if (prerelease) return { name: prerelease, type: "prerelease", prerelease, channel: prerelease };
-  const pep440 = semverToPep440(version);
-  const newer = releasedVersions.some((other) => {
-    const converted = semverToPep440(other);
-    return converted.ok && pep440.ok && !/-/.test(other) && gt(converted.pep440, pep440.pep440);
-  });
-  return newer ? { name: `${version.split(".")[0]}.x`, type: "maintenance", channel: null } : { name: "main", type: "release", main: true, channel: null };
 }
 
 /** The release before `tag` (for the notes' compare link and commit range). */

@@ -6,7 +6,7 @@ import { parseDistFilename, distMismatch } from "../pypi/dists.js";
 import { readPypiOptions } from "../pypi/options.js";
 import { readPyprojectOptions } from "../pyproject/options.js";
 import { readPyproject } from "../pyproject/read.js";
-import { releasePep440 } from "../version/release.js";
+import { releasePep440 } from "../version/pep440.js";
 import { optionsOrThrow } from "./options.js";
 
 /**

@@ -8,8 +8,15 @@ export interface LoadedPlugin extends ReleasePlugin {
   module: PluginModule;
 }
 
+/**
+ * Each plugin as semantic-release loads it: by its path under the package's exports (a
+ * self-reference, so `release/` imports no plugin module and the table is only names).
+ */
 export async function loadPlugins(plugins: readonly ReleasePlugin[] = RELEASE_PLUGINS): Promise<LoadedPlugin[]> {
-  return Promise.all(plugins.map(async (plugin) => ({ ...plugin, module: await plugin.load() })));
+  const loaded: LoadedPlugin[] = [];
+  // One at a time, in table order, as semantic-release loads them (and jest's ESM loader can link them).
+  for (const plugin of plugins) loaded.push({ ...plugin, module: (await (plugin.load ? plugin.load() : import(pluginPath(plugin)))) as PluginModule });
+  return loaded;
 }
 
 /** One step across the plugins, in table order; each plugin's result. `skip` leaves a plugin out. */

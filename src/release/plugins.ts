@@ -20,25 +20,23 @@ export type PluginModule = Partial<Record<Step, StepFunction>>;
 export interface ReleasePlugin {
   /** The export under the package: `semantic-release-config-pyproject/<name>`. */
   name: string;
-  load(): Promise<PluginModule>;
+  /** How to load a plugin that is not one of the package's exports (a test's); the preset's are loaded by their export path. */
+  load?(): Promise<PluginModule>;
   /** Its prepare builds the files the draft release keeps: a resume that took them all back from the draft skips it. */
   buildsKeptFiles?: boolean;
 }
 
 export const RELEASE_PLUGINS: readonly ReleasePlugin[] = [
-  { name: "analyze", load: () => import("../plugins/analyze.js") },
-  { name: "notes", load: () => import("../plugins/notes.js") },
-  { name: "pyproject", load: () => import("../plugins/pyproject.js") },
-  { name: "artifacts", load: () => import("../plugins/artifacts.js") },
-  { name: "pypi", load: () => import("../plugins/pypi.js"), buildsKeptFiles: true },
-  { name: "images", load: () => import("../plugins/images.js") },
+  { name: "analyze" },
+  { name: "notes" },
+  { name: "pyproject" },
+  { name: "artifacts" },
+  { name: "pypi", buildsKeptFiles: true },
+  { name: "images" },
 ];
 
 /** What `plugins` of a semantic-release config names each one. */
 export const pluginPath = (plugin: Pick<ReleasePlugin, "name">) => `${PACKAGE_NAME}/${plugin.name}`;
-
-/** The preset's tag format; every command reads the configured one, falling back to this. */
-export const DEFAULT_TAG_FORMAT = "v${version}";
 
 /**
  * The steps `pyrelease resume` replays for an existing tag: the version comes from the tag

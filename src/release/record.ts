@@ -1,17 +1,18 @@
+import { readUnknownKeys } from "../config/fields.js";
 import { appendFile, mkdir, writeFile } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
+import type { ConfigProblem } from "../config/problem.js";
 import type { Context, PluginConfig, ReleaseRecord } from "../context.js";
 import { getError } from "../errors.js";
 import { replaceAsset } from "../github/assets.js";
 import { githubToken, type GitHubClient, type GitHubRelease } from "../github/client.js";
 import { renderArtifacts, renderManifest, replaceSection, sectionState, type ReleaseFacts } from "../github/section.js";
-import type { ReleasedImage } from "../images/release.js";
+import { IMAGES_RECORD_NAME, type ReleasedImage } from "../images/release.js";
 import { publishedFiles } from "../pypi/index-api.js";
-import { projectPageUrl, readPypiOptions } from "../pypi/options.js";
+import { projectPageUrl, PYPI_RECORD_NAME, readPypiOptions } from "../pypi/options.js";
 import { readPyprojectOptions } from "../pyproject/options.js";
 import { readPyproject } from "../pyproject/read.js";
-import { semverToPep440 } from "../version/pep440.js";
-import { releasePep440 } from "../version/release.js";
+import { releasePep440, semverToPep440 } from "../version/pep440.js";
 import { releaseContext } from "./context.js";
 import { githubClientFor, type ClientTuning } from "./github.js";
 import { optionsOrThrow } from "./options.js";
@@ -25,8 +26,8 @@ import { optionsOrThrow } from "./options.js";
 
 /** The manifest's file name: beside the dists by default, and as the release's asset. */
 export const MANIFEST_NAME = "release-manifest.json";
-/** The name @semantic-release/github gives its entry in `context.releases`. */
-const GITHUB_RELEASE_NAME = "GitHub release";
+/** The name @semantic-release/github (and ./artifacts) gives its entry in `context.releases`. */
+export const GITHUB_RELEASE_NAME = "GitHub release";
 
 export interface RecordResult {
   releaseId: number;
@@ -37,11 +38,30 @@ export interface RecordResult {
   manifestPath: string | null;
 }
 
+export interface ArtifactsOptions {
+  /** Where release-manifest.json is written besides the release: a path, false for nowhere; unset: beside the dists. */
+  manifest?: string | false;
+}
+
+/** Pure: the `artifacts` options, and every problem with them. */
+export function readArtifactsOptions(config: { artifacts?: unknown }): { options: ArtifactsOptions; problems: ConfigProblem[] } {
+  const raw = config.artifacts;
+  if (raw === undefined) return { options: {}, problems: [] };
+  if (typeof raw !== "object" || raw === null || Array.isArray(raw)) return { options: {}, problems: [{ key: "artifacts", reason: "must be an object" }] };
+  const options: ArtifactsOptions = {};
+  const problems: ConfigProblem[] = [];
+  const { manifest } = raw as Record<string, unknown>;
+  if (manifest === false || (typeof manifest === "string" && manifest.trim())) options.manifest = manifest;
+  else if (manifest !== undefined) problems.push({ key: "artifacts.manifest", reason: "must be a file path, or false for no manifest" });
+  readUnknownKeys("artifacts", raw as Record<string, unknown>, ["manifest"], problems);
+  return { options, problems };
+}
+
 /** Pure: where release-manifest.json is written: `artifacts.manifest` (false: nowhere), else beside the dists. */
 export function manifestPath(pluginConfig: PluginConfig, cwd: string): string | null {
-  const option = pluginConfig.artifacts?.manifest;
-  if (option === false) return null;
-  if (typeof option === "string") return resolve(cwd, option);
+  const { manifest } = optionsOrThrow(readArtifactsOptions, pluginConfig);
+  if (manifest === false) return null;
+  if (typeof manifest === "string") return resolve(cwd, manifest);
   return resolve(cwd, optionsOrThrow(readPypiOptions, pluginConfig).distDir, MANIFEST_NAME);
 }
 
@@ -122,15 +142,15 @@ export async function recordImagesInDraft(config: Record<string, any>, context: 
   }
   const release = await releaseContext({ config, cwd: context.cwd, env: context.env, logger: context.logger, version });
   const releases: Record<string, unknown>[] = [];
-  const { options: pypi } = readPypiOptions(config);
+  const pypi = optionsOrThrow(readPypiOptions, config);
   if (pypi.publish) {
-    const pyproject = await readPyproject(context.cwd, readPyprojectOptions(config).options.path);
+    const pyproject = await readPyproject(context.cwd, optionsOrThrow(readPyprojectOptions, config).path);
     const pep440 = releasePep440(version);
     const lookup = await publishedFiles(pypi.indexUrl, pyproject.name, pep440, pypi.retry);
     if (lookup.ok && lookup.files.size) {
-      releases.push({ name: "PyPI", url: projectPageUrl(pypi.indexUrl, pyproject.name, pep440), project: pyproject.name, files: [...lookup.files.values()] });
+      releases.push({ name: PYPI_RECORD_NAME, url: projectPageUrl(pypi.indexUrl, pyproject.name, pep440), project: pyproject.name, files: [...lookup.files.values()] });
     } else if (!lookup.ok) context.logger.warn(`The index could not be read (${lookup.reason}): the section lists the images only`);
   }
-  releases.push({ name: "Container images", images });
+  releases.push({ name: IMAGES_RECORD_NAME, images });
   await recordArtifacts(config, { ...release, releases });
 }

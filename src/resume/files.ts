@@ -10,7 +10,7 @@ import { readPyproject } from "../pyproject/read.js";
 import { listReleaseFiles, releaseFilesOf } from "../release/dists.js";
 import { githubClientFor } from "../release/github.js";
 import { optionsOrThrow } from "../release/options.js";
-import { releasePep440 } from "../version/release.js";
+import { releasePep440 } from "../version/pep440.js";
 
 /**
  * Where `pyrelease resume` takes a release's files from: the draft release keeps the very

@@ -4,6 +4,7 @@ import type { Context, Logger, PluginConfig } from "../context.js";
 import { readPypiOptions } from "../pypi/options.js";
 import { releaseContext } from "../release/context.js";
 import { githubClientFor } from "../release/github.js";
+import { readArtifactsOptions } from "../release/record.js";
 import { joinNotes, loadPlugins, releasesOf, runFail, runStep, type LoadedPlugin } from "../release/lifecycle.js";
 import { RELEASE_PLUGINS, RESUMED_STEPS, type ReleasePlugin } from "../release/plugins.js";
 import { compareRebuiltWithIndex, takeFilesFromDraft, type DraftFiles } from "./files.js";
@@ -80,7 +81,7 @@ export function resumeConfig(config: Record<string, any>, cwd: string): PluginCo
   const pluginConfig: PluginConfig = { ...config };
   const { options, problems } = readPypiOptions(config);
   if (!problems.length) pluginConfig.pypi = { ...(config.pypi ?? {}), distDir: resolve(cwd, options.distDir) };
-  const manifest = config.artifacts?.manifest;
+  const { manifest } = readArtifactsOptions(config).options;
   if (typeof manifest === "string") pluginConfig.artifacts = { ...config.artifacts, manifest: resolve(cwd, manifest) };
   return pluginConfig;
 }

@@ -1,4 +1,6 @@
-import { clean } from "@renovatebot/pep440";
+import { clean, eq, gte, valid } from "@renovatebot/pep440";
+import { getError } from "../errors.js";
+import { parseSemver } from "./semver.js";
 
 /** Semver prerelease identifier → PEP 440 prerelease kind. Anything else is refused (EPRERELEASEID). */
 const PRERELEASE_KINDS: Record<string, "a" | "b" | "rc" | ".dev"> = {
@@ -12,8 +14,6 @@ const PRERELEASE_KINDS: Record<string, "a" | "b" | "rc" | ".dev"> = {
   preview: "rc",
   dev: ".dev",
 };
-
-const SEMVER = /^(\d+)\.(\d+)\.(\d+)(?:-([0-9A-Za-z.-]+))?(?:\+([0-9A-Za-z.-]+))?$/;
 
 export type Conversion =
   | { ok: true; pep440: string }
@@ -29,17 +29,24 @@ export function prereleaseKind(identifier: string): string | undefined {
  * Build metadata and identifiers PyPI has no word for are refused, never guessed.
  */
 export function semverToPep440(version: string): Conversion {
-  const match = SEMVER.exec(version.trim());
-  if (!match) return { ok: false, reason: "not-semver" };
-  const [, major, minor, patch, prerelease, build] = match;
-  if (build !== undefined) return { ok: false, reason: "build-metadata" };
-  const release = `${Number(major)}.${Number(minor)}.${Number(patch)}`;
-  if (prerelease === undefined) return { ok: true, pep440: release };
-  const [identifier, number = "0", ...rest] = prerelease.split(".");
-  const kind = prereleaseKind(identifier);
-  if (!kind) return { ok: false, reason: "prerelease-id", identifier };
-  if (rest.length > 0 || !/^\d+$/.test(number)) return { ok: false, reason: "prerelease-shape", identifier };
-  return { ok: true, pep440: `${release}${kind}${Number(number)}` };
+  const parsed = parseSemver(version.trim());
+  if (!parsed) return { ok: false, reason: "not-semver" };
+  if (parsed.build.length) return { ok: false, reason: "build-metadata" };
+  const release = `${parsed.major}.${parsed.minor}.${parsed.patch}`;
+  if (!parsed.prerelease.length) return { ok: true, pep440: release };
+  const [identifier, number = 0, ...rest] = parsed.prerelease;
+  const kind = prereleaseKind(String(identifier));
+  if (!kind) return { ok: false, reason: "prerelease-id", identifier: String(identifier) };
+  if (rest.length > 0 || typeof number !== "number") return { ok: false, reason: "prerelease-shape", identifier: String(identifier) };
+  return { ok: true, pep440: `${release}${kind}${number}` };
+}
+
+/** The PEP 440 form of the version semantic-release computed, or the EPRERELEASEID error that refuses it. */
+export function releasePep440(version: string): string {
+  const converted = semverToPep440(version);
+  if (converted.ok) return converted.pep440;
+  const identifier = converted.reason === "build-metadata" ? `+${version.split("+")[1]} (build metadata)` : converted.identifier ?? version;
+  throw getError("EPRERELEASEID", { identifiers: [identifier] });
 }
 
 /** The normalized form of a PEP 440 version (`2.0.0.rc1` → `2.0.0rc1`), or null when it is not one. */
@@ -51,4 +58,14 @@ export function normalizePep440(version: string): string | null {
 export function samePep440(a: string, b: string): boolean {
   const left = normalizePep440(a);
   return left !== null && left === normalizePep440(b);
+}
+
+/** Equal by PEP 440's own rules (`2.0` is `2.0.0`); false when either is not a version. */
+export function equalPep440(a: string, b: string): boolean {
+  return Boolean(valid(a) && valid(b)) && eq(a, b);
+}
+
+/** `version` is a PEP 440 version at or above `minimum` (tool versions: twine, Metadata-Version). */
+export function pep440AtLeast(version: string, minimum: string): boolean {
+  return Boolean(valid(version)) && gte(version, minimum);
 }

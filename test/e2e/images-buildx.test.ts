@@ -3,7 +3,9 @@ import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import type { Context } from "../../src/context.js";
-import { createRunner, imagesOptions, releasePlans } from "../../src/images/release.js";
+import { createRunner, releasePlans } from "../../src/images/release.js";
+import { readImagesOptions } from "../../src/images/options.js";
+import { optionsOrThrow } from "../../src/release/options.js";
 import { publish, verifyConditions, verifyRelease } from "../../src/plugins/images.js";
 import { createDockerStandin, recordedMetadata, type DockerStandin } from "../support/docker-standin.js";
 import { EXAMPLE_DIR } from "../support/repo.js";
@@ -80,7 +82,7 @@ test("a failing target: no imagetools create at all, EIMAGEBUILD names the entry
 
 test("a transient registry error: bake again for the missing targets only, then tag", async () => {
   docker.setScenario({ recorded: RECORDED, failures: { "tensorrt-cuda11": { message: "failed to push: unexpected status from PUT request: 503 Service Unavailable", times: 1 } } });
-  const options = imagesOptions(pluginConfig)!;
+  const options = optionsOrThrow(readImagesOptions, pluginConfig)!;
   const plans = releasePlans(options, "2.0.0-rc.1", { type: "prerelease", main: false });
   const ctx = context();
   const runner = createRunner(options, { cwd: ctx.cwd, env: ctx.env, logger: ctx.logger }, { attempts: 3, delayMs: 1 });
@@ -96,7 +98,7 @@ test("a transient registry error: bake again for the missing targets only, then 
 
 test("a registry that keeps failing: EIMAGEPUSH after the last try, no tag moved", async () => {
   docker.setScenario({ recorded: RECORDED, failures: { "pytorch-cuda11": { message: "failed to push: toomanyrequests: rate limit" } } });
-  const options = imagesOptions(pluginConfig)!;
+  const options = optionsOrThrow(readImagesOptions, pluginConfig)!;
   const ctx = context();
   const runner = createRunner(options, { cwd: ctx.cwd, env: ctx.env, logger: ctx.logger }, { attempts: 3, delayMs: 1 });
   await assert.rejects(runner.push(releasePlans(options, "2.0.0", ctx.branch), {}), (error: any) => {

@@ -6,7 +6,9 @@ import { join } from "node:path";
 import type { Context } from "../../src/context.js";
 import { imagesCommand } from "../../src/commands/images.js";
 import { startFaultProxy } from "../support/fault-proxy.js";
-import { createRunner, imagesOptions, releasePlans } from "../../src/images/release.js";
+import { createRunner, releasePlans } from "../../src/images/release.js";
+import { readImagesOptions } from "../../src/images/options.js";
+import { optionsOrThrow } from "../../src/release/options.js";
 import { publish, verifyConditions, verifyRelease } from "../../src/plugins/images.js";
 import { EXAMPLE_DIR } from "../support/repo.js";
 import { REGISTRY_BIN, startRegistry, type LocalRegistry } from "../support/registry.js";
@@ -197,7 +199,7 @@ test("a registry answering 503 is retried; the image still lands by digest and g
   proxy.inject({ step: "manifest-put", fault: { status: 503 }, times: 2 });
   try {
     const cwd = project();
-    const options = imagesOptions({ images: { ...imagesConfig("flaky", { matrix: { backend: ["pytorch"], cuda: ["cuda12"] } }), repository: `${proxy.host}/flaky` } })!;
+    const options = optionsOrThrow(readImagesOptions, { images: { ...imagesConfig("flaky", { matrix: { backend: ["pytorch"], cuda: ["cuda12"] } }), repository: `${proxy.host}/flaky` } })!;
     const logs: string[] = [];
     const ctx = context(cwd, "5.0.0", MAIN, logs);
     const runner = createRunner(options, { cwd, env: ctx.env, logger: ctx.logger }, { attempts: 3, delayMs: 10 });

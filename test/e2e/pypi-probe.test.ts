@@ -37,7 +37,8 @@ async function pypiServer(options: PypiServerOptions = {}): Promise<PypiServer> 
 }
 
 const RETRY = { attempts: 2, delayMs: 10, requestTimeoutMs: 5_000, uploadTimeoutMs: 60_000 };
-const config = (server: PypiServer, extra: Record<string, unknown> = {}) => ({ pypi: { ...TEST_PYPI_OPTIONS, repositoryUrl: server.uploadUrl, indexUrl: server.indexUrl, retry: RETRY, ...extra } });
+// Provenance has its own tests: without a loopback Sigstore, signing would go to the public one.
+const config = (server: PypiServer, extra: Record<string, unknown> = {}) => ({ pypi: { ...TEST_PYPI_OPTIONS, repositoryUrl: server.uploadUrl, indexUrl: server.indexUrl, retry: RETRY, ...extra }, provenance: NO_PROVENANCE });
 const steps = (server: PypiServer) => server.requests().map((r) => r.step);
 
 /** No secret the server issued appears outside the `::add-mask::` lines that hide it. */

@@ -1,7 +1,7 @@
 import { test, expect } from "@jest/globals";
 import assert from "node:assert/strict";
 import { releaseType } from "../../src/analyze/release-type.js";
-import { nextVersion, type NextVersionFacts } from "../../src/analyze/next-version.js";
+import { nextVersion, type NextVersionFacts } from "../../src/version/next.js";
 import { readAnalyzeOptions } from "../../src/analyze/options.js";
 
 const getNextVersion = (await import("semantic-release/lib/get-next-version.js" as string)).default as (context: unknown) => string;

@@ -3,7 +3,8 @@ import { describe, test, expect } from "@jest/globals";
 import { bakeArgv, bakeFile, imagetoolsArgv } from "../../src/images/bake.js";
 import { podmanBuildArgv } from "../../src/images/podman.js";
 import { readImagesOptions } from "../../src/images/options.js";
-import { imagesOptions, releasePlans } from "../../src/images/release.js";
+import { releasePlans } from "../../src/images/release.js";
+import { optionsOrThrow } from "../../src/release/options.js";
 import { readPypiOptions } from "../../src/pypi/options.js";
 import { errorsOf } from "../support/plugin-context.js";
 
@@ -27,7 +28,7 @@ const IMAGES = { repository: "docker.io/llenergymeasure", matrix: { backend: ["p
 describe("hostile values reach a builder as single argv entries", () => {
   for (const value of HOSTILE) {
     test(`images.buildArgs value ${JSON.stringify(value)}`, () => {
-      const options = imagesOptions({ images: { ...IMAGES, buildArgs: { EXTRA: value, CUDA: "{cuda}" } } })!;
+      const options = optionsOrThrow(readImagesOptions, { images: { ...IMAGES, buildArgs: { EXTRA: value, CUDA: "{cuda}" } } })!;
       const [plan] = releasePlans(options, "2.0.0", { type: "release", main: true });
       const argv = podmanBuildArgv(plan, { "org.opencontainers.image.revision": value }, { iidfile: "/tmp/iid", tlsVerify: true });
       assert.equal(argv.filter((a) => a === `EXTRA=${value}`).length, 1, "one --build-arg entry, unsplit");
@@ -61,7 +62,7 @@ describe("hostile values where a name is expected are refused", () => {
     test(c.name, () => {
       let thrown: unknown;
       try {
-        const options = imagesOptions({ images: c.images })!;
+        const options = optionsOrThrow(readImagesOptions, { images: c.images })!;
         releasePlans(options, "2.0.0", { type: "release", main: true });
       } catch (error) {
         thrown = error;

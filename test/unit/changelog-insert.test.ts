@@ -4,7 +4,8 @@ import { insertRelease } from "../../src/changelog/insert.js";
 import { releaseSection, stripArtifactsSection } from "../../src/changelog/release.js";
 import { readChangelogOptions } from "../../src/changelog/options.js";
 import { SECTION_END, SECTION_START } from "../../src/github/section.js";
-import { compareVersions, headingVersion } from "../../src/changelog/versions.js";
+import { headingVersion } from "../../src/changelog/versions.js";
+import { compareVersions } from "../../src/version/order.js";
 import { CURATOR_END, CURATOR_START } from "../../src/notes/curator.js";
 
 const V21 = "## v2.1.0 — 2026-02-25\n\n### Added\n\n- Zeus energy backend";

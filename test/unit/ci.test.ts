@@ -1,19 +1,31 @@
-import { test } from "@jest/globals";
+import { test, expect } from "@jest/globals";
 import assert from "node:assert/strict";
-import { tagOfVersion, triggeringTag, versionFromTag } from "../../src/ci.js";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { maskInActions, writeGitHubOutput } from "../../src/ci.js";
+import { onCleanup } from "../support/cleanup.js";
 
-test("tag-triggered runs: GitHub Actions and GitLab", () => {
-  assert.equal(triggeringTag({ GITHUB_REF_TYPE: "tag", GITHUB_REF_NAME: "v2.0.0" }), "v2.0.0");
-  assert.equal(triggeringTag({ GITHUB_REF_TYPE: "branch", GITHUB_REF_NAME: "main" }), undefined);
-  assert.equal(triggeringTag({ CI_COMMIT_TAG: "v1.0.0rc1" }), "v1.0.0rc1");
-  assert.equal(triggeringTag({}), undefined);
+test("::add-mask:: only in GitHub Actions, and only for a value", () => {
+  const cases: [Record<string, string>, string, string[]][] = [
+    [{ GITHUB_ACTIONS: "true" }, "s3cret-token", ["::add-mask::s3cret-token\n"]],
+    [{ GITHUB_ACTIONS: "true" }, "", []],
+    [{}, "s3cret-token", []],
+    [{ GITLAB_CI: "true" }, "s3cret-token", []],
+  ];
+  for (const [env, value, expected] of cases) {
+    const written: string[] = [];
+    maskInActions(value, env, (line) => written.push(line));
+    expect(written).toEqual(expected);
+  }
 });
 
-test("versions in tags follow tagFormat", () => {
-  assert.equal(versionFromTag("v2.0.0"), "2.0.0");
-  assert.equal(versionFromTag("release-2.0.0-final", "release-${version}-final"), "2.0.0");
-  assert.equal(versionFromTag("2.0.0"), undefined);
-  assert.equal(versionFromTag("v"), undefined);
-  assert.equal(tagOfVersion("2.0.0-rc.1"), "v2.0.0-rc.1");
-  assert.equal(tagOfVersion("2.0.0", "release-${version}-final"), "release-2.0.0-final");
+test("$GITHUB_OUTPUT gets name=value lines, one line each; nothing without the variable", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "ci-output-"));
+  onCleanup(() => rmSync(dir, { recursive: true, force: true }));
+  const file = join(dir, "output");
+  await writeGitHubOutput({ GITHUB_OUTPUT: file }, { version: "2.0.0", "images-matrix": '{"include":[]}', notes: "two\nlines" });
+  await writeGitHubOutput({ GITHUB_OUTPUT: file }, { tag: "v2.0.0" });
+  assert.equal(readFileSync(file, "utf8"), 'version=2.0.0\nimages-matrix={"include":[]}\nnotes=two lines\ntag=v2.0.0\n');
+  await writeGitHubOutput({}, { tag: "v2.0.0" });
 });

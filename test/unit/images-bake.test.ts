@@ -7,8 +7,8 @@ import { readImagesOptions } from "../../src/images/options.js";
 import { planImages } from "../../src/images/plan.js";
 import { podmanBuildArgv, podmanLayoutPushArgv, podmanLoginArgv } from "../../src/images/podman.js";
 import { registryEndpoint } from "../../src/images/registry.js";
-import { isTransient } from "../../src/images/retry.js";
-import { versionVars } from "../../src/images/template.js";
+import { isTransient } from "../../src/http.js";
+import { versionVars } from "../../src/version/placeholders.js";
 
 const { options } = readImagesOptions({
   images: {

@@ -2,12 +2,9 @@ import { test, expect } from "@jest/globals";
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { authFileEntry, credentialsFromEnv, envPrefix, ghcrCredentials, helperCredentials, resolveCredentials, type CredentialDeps } from "../../src/images/credentials.js";
-import { RegistryError } from "../../src/images/http.js";
 import { imageIndex, parsePlatform, platformDigests, platformText } from "../../src/images/platforms.js";
 import { referrersTag } from "../../src/images/registry.js";
 import { grantedActions, mergeScopes, parseChallenge, repositoryScope } from "../../src/images/registry-auth.js";
-import { GaveUp, isTransient, withAttempts } from "../../src/images/retry.js";
-import { getError } from "../../src/errors.js";
 
 const b64 = (text: string) => Buffer.from(text).toString("base64");
 
@@ -144,31 +141,4 @@ test("platforms: os/arch[/variant] parsed and printed; an index lists them in or
 
 test("referrers tag schema: <alg>-<hex>", () => {
   assert.equal(referrersTag(`sha256:${"a".repeat(64)}`), `sha256-${"a".repeat(64)}`);
-});
-
-test("one isTransient: statuses, network failures, builder output; refused credentials and our errors never", () => {
-  assert.equal(isTransient(new RegistryError("x", 503)), true);
-  assert.equal(isTransient(new RegistryError("x", 429)), true);
-  assert.equal(isTransient(new RegistryError("x", 408)), true);
-  assert.equal(isTransient(new RegistryError("GET … failed: ECONNRESET")), true, "no status: the network");
-  assert.equal(isTransient(new RegistryError("x", 404)), false);
-  assert.equal(isTransient(new RegistryError("x", 503, { repository: "a", host: "h" })), false);
-  assert.equal(isTransient(getError("EIMAGEBUILD", { entries: ["a"], output: "HTTP 503" })), false);
-  assert.equal(isTransient(new Error("ERROR: failed to push: 502 Bad Gateway")), true);
-  assert.equal(isTransient("error: unexpected status from PUT request: 503 Service Unavailable"), true);
-});
-
-test("withAttempts: tries until success, or gives up with the last failure and the count", async () => {
-  let calls = 0;
-  assert.equal(await withAttempts({ attempts: 3, delayMs: 1 }, async () => (++calls < 3 ? Promise.reject(new RegistryError("x", 503)) : "ok")), "ok");
-  assert.equal(calls, 3);
-  const retried: number[] = [];
-  await assert.rejects(
-    withAttempts({ attempts: 2, delayMs: 1 }, async () => Promise.reject(new RegistryError("down", 502)), (_failure, next) => retried.push(next)),
-    (error: unknown) => error instanceof GaveUp && error.attempts === 2 && error.message === "down",
-  );
-  expect(retried).toEqual([2]);
-  let permanent = 0;
-  await assert.rejects(withAttempts({ attempts: 5, delayMs: 1 }, async () => (permanent++, Promise.reject(new RegistryError("no", 400)))), (error: unknown) => (error as GaveUp).attempts === 1);
-  assert.equal(permanent, 1, "a permanent failure is not repeated");
 });

@@ -1,6 +1,7 @@
 import { test, expect } from "@jest/globals";
 import assert from "node:assert/strict";
-import { gatedRelease, milestoneVerdict, nextStableVersion } from "../../src/cadence/gate.js";
+import { gatedRelease, milestoneVerdict } from "../../src/cadence/gate.js";
+import { nextStableVersion } from "../../src/version/next.js";
 import { readCadenceOptions, type CadenceOptions } from "../../src/cadence/options.js";
 import type { Branch } from "../../src/context.js";
 

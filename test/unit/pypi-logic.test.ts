@@ -1,11 +1,12 @@
 import assert from "node:assert/strict";
 import { describe, test, expect } from "@jest/globals";
 import { checkDistSet, distMismatch, isPlannedDist, parseDistFilename, plannedDistNames, type DistFile } from "../../src/pypi/dists.js";
-import { backoffMs } from "../../src/retry.js";
+import { backoffMs } from "../../src/http.js";
+import { isLoopbackHost } from "../../src/config/fields.js";
 import { compareWithIndex, releaseJsonUrl } from "../../src/pypi/index-api.js";
 import { tidyOutput } from "../../src/pypi/log.js";
 import { credentialRoute, gitlabVariable } from "../../src/pypi/oidc.js";
-import { isLoopbackHost, projectPageUrl, readPypiOptions } from "../../src/pypi/options.js";
+import { projectPageUrl, readPypiOptions } from "../../src/pypi/options.js";
 import { resolveBuilder, unreadableByTwine, type PythonTools } from "../../src/pypi/tools.js";
 import { readCheckOutput } from "../../src/pypi/twine.js";
 

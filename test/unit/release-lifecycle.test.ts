@@ -5,9 +5,10 @@ import { contentTypeOf, digestSha256, parseChecksums, planAssetUploads, renderCh
 import type { GitHubAsset } from "../../src/github/client.js";
 import { parseLog } from "../../src/release/context.js";
 import { isReleaseFile } from "../../src/release/dists.js";
-import { joinNotes, releasesOf } from "../../src/release/lifecycle.js";
+import { joinNotes, loadPlugins, releasesOf } from "../../src/release/lifecycle.js";
 import { optionsOrThrow } from "../../src/release/options.js";
-import { DEFAULT_TAG_FORMAT, RELEASE_PLUGINS, RESUMED_STEPS, STEPS, pluginPath } from "../../src/release/plugins.js";
+import { RELEASE_PLUGINS, RESUMED_STEPS, STEPS, pluginPath } from "../../src/release/plugins.js";
+import { DEFAULT_TAG_FORMAT } from "../../src/version/tag.js";
 import { manifestPath } from "../../src/release/record.js";
 import { triggeringTag } from "../../src/release/trigger.js";
 import { resumeSummary, untaggedSummary } from "../../src/resume/fail.js";
@@ -27,6 +28,17 @@ test("the shareable config's plugins and tag format come from the lifecycle tabl
   expect(RELEASE_PLUGINS.filter((p) => p.buildsKeptFiles).map((p) => p.name)).toEqual(["pypi"]);
   expect(RESUMED_STEPS.filter((step) => !STEPS.includes(step))).toEqual([]);
   assert.ok(!RESUMED_STEPS.includes("analyzeCommits") && !RESUMED_STEPS.includes("addChannel"));
+});
+
+test("every plugin of the table loads by its export path, as semantic-release loads it: the very module of src/plugins", async () => {
+  const loaded = await loadPlugins();
+  expect(loaded.map((plugin) => plugin.name)).toEqual(RELEASE_PLUGINS.map((plugin) => plugin.name));
+  for (const plugin of loaded) {
+    const direct = await import(`../../src/plugins/${plugin.name}.js`);
+    const steps = STEPS.filter((step) => typeof plugin.module[step] === "function");
+    assert.ok(steps.length > 0, `${plugin.name} exports no step`);
+    for (const step of steps) assert.equal(plugin.module[step], direct[step], `${plugin.name}.${step}`);
+  }
 });
 
 test("planAssetUploads: upload what is missing, keep same bytes, refuse other bytes, replace a starter", () => {

@@ -1,6 +1,6 @@
 import { test, expect } from "@jest/globals";
 import assert from "node:assert/strict";
-import { branchOf } from "../../src/release/context.js";
+import { branchOf, prereleaseIdentifiers } from "../../src/version/branch.js";
 
 test("resume: a prerelease resumes on its prerelease channel", () => {
   expect(branchOf("2.1.0-rc.2", ["2.0.0"])).toEqual({ name: "rc", type: "prerelease", prerelease: "rc", channel: "rc" });
@@ -14,4 +14,10 @@ test("resume: an older stable release came from a maintenance branch (latest mus
   const branch = branchOf("1.4.2", ["1.4.1", "2.0.0"]);
   assert.equal(branch.type, "maintenance");
   assert.equal(branch.main, undefined);
+});
+
+test("the prerelease identifiers a branch configuration names, globs left out", () => {
+  const branches = ["+([0-9])?(.{+([0-9]),x}).x", "main", { name: "next", prerelease: "rc" }, { name: "beta", prerelease: true }, { name: "alpha", prerelease: "alpha" }, { name: "rc", prerelease: "rc" }, { name: "pre/*", prerelease: "${name.replace(/^pre\\//g, '')}" }, { name: "x", prerelease: false }];
+  expect(prereleaseIdentifiers(branches)).toEqual(["rc", "beta", "alpha"]);
+  expect(prereleaseIdentifiers([])).toEqual([]);
 });

@@ -1,7 +1,6 @@
 import { test, expect } from "@jest/globals";
 import assert from "node:assert/strict";
-import { normalizePep440, samePep440, semverToPep440 } from "../../src/version/pep440.js";
-import { releasePep440 } from "../../src/version/release.js";
+import { equalPep440, normalizePep440, pep440AtLeast, releasePep440, samePep440, semverToPep440 } from "../../src/version/pep440.js";
 
 const conversions: [string, string][] = [
   ["1.2.0", "1.2.0"],
@@ -67,3 +66,25 @@ const comparisons: [string, string, boolean][] = [
 for (const [a, b, same] of comparisons) {
   test(`${a} ${same ? "==" : "!="} ${b}`, () => assert.equal(samePep440(a, b), same));
 }
+
+test("semver that semver itself refuses is refused here too", () => {
+  for (const version of ["01.2.0", "1.2.0-rc.01", " 1.2.0-rc.1x", "1.2.0-", "=1.2.0"]) assert.equal(semverToPep440(version).ok, false, version);
+});
+
+test("PEP 440 equality by value, and tool versions at or above a minimum", () => {
+  const equal: [string, string, boolean][] = [
+    ["2.0", "2.0.0", true],
+    ["2.0.0rc1", "2.0.0.rc1", true],
+    ["2.0.0", "2.0.1", false],
+    ["not a version", "not a version", false],
+  ];
+  for (const [a, b, expected] of equal) assert.equal(equalPep440(a, b), expected, `${a} = ${b}`);
+  const atLeast: [string, string, boolean][] = [
+    ["5.1.0", "5.1", true],
+    ["6.0.0", "5.1", true],
+    ["5.0.0", "5.1", false],
+    ["5.1.0rc1", "5.1", false],
+    ["not a version", "5.1", false],
+  ];
+  for (const [version, minimum, expected] of atLeast) assert.equal(pep440AtLeast(version, minimum), expected, `${version} >= ${minimum}`);
+});

@@ -1,6 +1,7 @@
 import semver from "semver";
 import type { Branch } from "../context.js";
-import type { ReleaseType } from "./release-type.js";
+
+export type ReleaseType = "major" | "minor" | "patch";
 
 /** The branch and last-release facts semantic-release holds when it computes the next version. */
 export interface NextVersionFacts {
@@ -33,4 +34,12 @@ export function nextVersion({ type, branch, lastRelease }: NextVersionFacts): st
     return semver.rsort(candidates)[0];
   }
   return firstOfLine(`${last.major}.${last.minor}.${last.patch}`);
+}
+
+/**
+ * The version semantic-release computes for a release or maintenance branch: `semver.inc`
+ * of the last release (a prerelease last version finishes its own release line).
+ */
+export function nextStableVersion(lastVersion: string | undefined, type: ReleaseType): string {
+  return nextVersion({ type, branch: { type: "release" }, lastRelease: { version: lastVersion } });
 }
