@@ -98,8 +98,8 @@ describe("the probe, step by step", () => {
     expect(server.uploads()).toEqual([]);
 
     // Signing has its own tests (provenance-*.test.ts); here `auto` would sign at the public Sigstore.
-    await pypi.prepare({ ...config(server), provenance: NO_PROVENANCE }, context);
-    await pypi.publish({ ...config(server), provenance: NO_PROVENANCE }, context);
+    await pypi.prepare(config(server), context);
+    await pypi.publish(config(server), context);
     assert.equal(server.files().length, 2);
     assert.equal(server.requests().filter((r) => r.step === "mint").length, 2, "publish minted a fresh token just in time");
   });
