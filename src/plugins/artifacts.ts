@@ -37,10 +37,10 @@ function githubConfig(pluginConfig: PluginConfig): PluginConfig {
 }
 
 /**
- * The options, @semantic-release/github's own checks (token, repository, `permissions.push`
- * outside GitHub Actions), and what it does not check: that the token may write releases.
- * In GitHub Actions it skips the permission check, and a fine-grained token's `permissions`
- * are the user's, not the token's; a release write refused after the tag leaves the tag behind.
+ * The options and @semantic-release/github's own checks (token, repository, `permissions.push`
+ * outside GitHub Actions). What it does not check, that the token may write releases, is
+ * probed in verifyRelease: in GitHub Actions it skips the permission check, and a
+ * fine-grained token's `permissions` are the user's, not the token's.
  */
 export async function verifyConditions(pluginConfig: PluginConfig, context: Context): Promise<void> {
   optionsOrThrow(readArtifactsOptions, pluginConfig);
@@ -50,6 +50,15 @@ export async function verifyConditions(pluginConfig: PluginConfig, context: Cont
     return;
   }
   await (await github()).verifyConditions(githubConfig(pluginConfig), context);
+}
+
+/**
+ * The permission to write releases, proven before the tag (a release-notes preview, which
+ * stores nothing). In verifyRelease, not verifyConditions: only a run that releases asks.
+ */
+async function probeReleaseWrite(pluginConfig: PluginConfig, context: Context): Promise<void> {
+  const client = githubClientFor(pluginConfig, context);
+  if (!client) return;
   if (context.options.dryRun) {
     context.logger.log("GitHub: a real run proves the token may create the release (a release-notes preview, which stores nothing) before anything is tagged");
     return;
@@ -65,6 +74,7 @@ export async function verifyConditions(pluginConfig: PluginConfig, context: Cont
 }
 
 export async function verifyRelease(pluginConfig: PluginConfig, context: Context): Promise<void> {
+  await probeReleaseWrite(pluginConfig, context);
   const { draftRelease } = githubConfig(pluginConfig);
   context.logger.log(
     draftRelease

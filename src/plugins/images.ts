@@ -4,7 +4,7 @@ import type { Context, PluginConfig } from "../context.js";
 import { getError, throwAll } from "../errors.js";
 import { loginBuilder, probePushAccess } from "../images/access.js";
 import { ociLabels } from "../images/labels.js";
-import { readImagesOptions } from "../images/options.js";
+import { readImagesOptions, type ImagesOptions } from "../images/options.js";
 import type { ImagePlan } from "../images/plan.js";
 import {
   createRunner, dryRunLines, IMAGES_RECORD_NAME, matrixRepositories, pushMatrix, registryClient, releasedImages, releaseMatrix, skipReason,
@@ -65,19 +65,27 @@ export async function verifyConditions(pluginConfig: PluginConfig, context: Cont
   if (noBuilder && context.options.dryRun) logger.warn(`Images: ${noBuilder.message} (dry run: nothing is built, so this is only a warning)`);
   else if (noBuilder) errors.push(noBuilder);
 
-  const repositories = matrixRepositories(matrix);
-  if (context.options.dryRun) {
-    if (repositories.length) logger.log(`Images: a real run first checks that it may push to ${repositories.join(", ")}`);
-  } else if (errors.length === 0) {
-    // Only a valid matrix names the repositories; the network is asked once the cheap checks pass.
-    const client = registryClient(options, context);
-    errors.push(...(await probePushAccess(repositories, client)));
-    if (errors.length === 0) logger.log(`Images: this run may push to ${repositories.join(", ")}`);
-  }
   throwAll(errors);
   logger.log(`Images: ${matrix.plans.length} matrix entr${matrix.plans.length === 1 ? "y" : "ies"} with ${options.builder}`);
   const provenance = imageProvenanceLine(pluginConfig, context);
   if (provenance) logger.log(`Images: ${provenance}`);
+}
+
+/**
+ * Push access to every repository the release pushes to, proven before the tag. In
+ * verifyRelease, not verifyConditions: only a run that releases asks the registries.
+ * A scaled-out release job pushes nothing itself: its `images build` jobs do.
+ */
+async function probePushBeforeTheTag(options: ImagesOptions, matrix: ReleaseMatrix, context: Context): Promise<void> {
+  if (options.scaleOut) return;
+  const repositories = matrixRepositories(matrix);
+  if (!repositories.length) return;
+  if (context.options.dryRun) {
+    context.logger.log(`Images: a real run first checks that it may push to ${repositories.join(", ")}`);
+    return;
+  }
+  throwAll(await probePushAccess(repositories, registryClient(options, context)));
+  context.logger.log(`Images: this run may push to ${repositories.join(", ")}`);
 }
 
 /** Every reference this release would push and tag; a dry run shows exactly this. */
@@ -91,6 +99,7 @@ export async function verifyRelease(pluginConfig: PluginConfig, context: Context
     return;
   }
   const matrix = releaseMatrix(options, version, context.branch);
+  await probePushBeforeTheTag(options, matrix, context);
   const verb = context.options.dryRun ? "would push" : "will push";
   logger.log(`Images: ${verb} ${matrix.plans.length} image(s) by digest, then tag them:`);
   for (const line of dryRunLines(matrix)) logger.log(`  ${line}`);

@@ -5,7 +5,7 @@ import { maskInActions } from "../ci.js";
 import { plannedDistNames, releaseDistsIn } from "../pypi/dists.js";
 import type { Output } from "../pypi/log.js";
 import { credentialRoute, describeRoute, probeTrustedPublishing } from "../pypi/oidc.js";
-import { projectPageUrl, PYPI_RECORD_NAME, readPypiOptions } from "../pypi/options.js";
+import { projectPageUrl, PYPI_RECORD_NAME, readPypiOptions, type PypiOptions } from "../pypi/options.js";
 import { prepareDists, type ProjectFacts } from "../pypi/prepare.js";
 import { publishDists } from "../pypi/publish.js";
 import { scmVersionFiles } from "../pypi/sdist-content.js";
@@ -39,15 +39,13 @@ function projectFacts(pyproject: Pyproject): ProjectFacts {
 }
 
 /**
- * Python tools, options and a way to authenticate. In a real run that uploads, trusted
- * publishing is probed now (a token minted and discarded), so a publisher that does not
- * match fails before the tag; a missing credential is only a warning when nothing will be uploaded.
+ * Python tools, options and a way to authenticate; a missing credential is only a warning
+ * when nothing will be uploaded. Trusted publishing itself is probed in verifyRelease.
  */
 export async function verifyConditions(pluginConfig: PluginConfig, context: Context): Promise<void> {
   const { logger, env } = context;
   const errors: Error[] = [];
   const options = optionsCollecting(readPypiOptions, pluginConfig, errors);
-  const validOptions = errors.length === 0;
 
   const tools = await checkPythonTools(options.python, context.cwd, context.env);
   const { builder, missing } = resolveBuilder(options.builder, tools);
@@ -63,32 +61,40 @@ export async function verifyConditions(pluginConfig: PluginConfig, context: Cont
   } else {
     if (route.kind === "api-token") logger.warn("PyPI: authenticating with %s", describeRoute(route));
     else logger.log("PyPI: authenticating with %s", describeRoute(route));
-    if (route.kind !== "api-token" && options.publish && context.options.dryRun) {
-      logger.log("PyPI: a real run would now probe trusted publishing on %s (audience → ID token → mint-token) and discard the token", new URL(options.repositoryUrl).host);
-    }
-    if (uploads && validOptions) {
-      const out = output(context);
-      try {
-        const done = await probeTrustedPublishing({
-          repositoryUrl: options.repositoryUrl,
-          env,
-          retry: options.retry,
-          onSecret: (secret) => maskInActions(secret, env, out.write),
-          onRetry: (what, n, why) => logger.warn("Trusted publishing probe: %s failed (%s); try %d of %d", what, why, n, options.retry.attempts),
-        });
-        logger.log("PyPI: %s", done);
-      } catch (error) {
-        errors.push(error as Error);
-      }
-    }
   }
   errors.push(...checkDistProvenance(pluginConfig, context, tools.twineVersion, uploads));
   throwAll(errors);
 }
 
+/**
+ * Trusted publishing proven before the tag: in a real run that uploads, a token is minted
+ * now and discarded, so a publisher that does not match fails with nothing tagged. In
+ * verifyRelease, not verifyConditions: only a run that releases asks PyPI for a token.
+ */
+async function probeBeforeTheTag(options: PypiOptions, context: Context): Promise<void> {
+  const { env, logger } = context;
+  const route = credentialRoute(env);
+  if (!options.publish || !route) return;
+  if (context.options.dryRun) {
+    if (route.kind === "api-token") return;
+    logger.log("PyPI: a real run would now probe trusted publishing on %s (audience → ID token → mint-token) and discard the token", new URL(options.repositoryUrl).host);
+    return;
+  }
+  const out = output(context);
+  const done = await probeTrustedPublishing({
+    repositoryUrl: options.repositoryUrl,
+    env,
+    retry: options.retry,
+    onSecret: (secret) => maskInActions(secret, env, out.write),
+    onRetry: (what, n, why) => logger.warn("Trusted publishing probe: %s failed (%s); try %d of %d", what, why, n, options.retry.attempts),
+  });
+  logger.log("PyPI: %s", done);
+}
+
 /** Say what a real run would build and where it would go: this is what a dry run shows. */
 export async function verifyRelease(pluginConfig: PluginConfig, context: Context): Promise<void> {
   const options = optionsOrThrow(readPypiOptions, pluginConfig);
+  await probeBeforeTheTag(options, context);
   const { pyproject, version } = await release(pluginConfig, context);
   const names = plannedDistNames(pyproject.name, version, options.dists).join(" and ");
   if (options.publish) context.logger.log("PyPI: will build %s into %s and upload them to %s (%s)", names, options.distDir, options.repositoryUrl, projectPageUrl(options.indexUrl, pyproject.name, version));

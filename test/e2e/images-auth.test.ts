@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Context } from "../../src/context.js";
 import { envPrefix } from "../../src/images/credentials.js";
-import { publish, verifyConditions } from "../../src/plugins/images.js";
+import { publish, verifyRelease } from "../../src/plugins/images.js";
 import { podmanEnv, podmanFiles } from "../support/actions-env.js";
 import { errorsOf } from "../support/plugin-context.js";
 import { HTPASSWD_BIN, REGISTRY_BIN, startRegistry, type LocalRegistry } from "../support/registry.js";
@@ -102,14 +102,14 @@ describe("htpasswd (Basic) registry", () => {
     if (!need()) return;
     const cwd = project();
     const config = { images: images(htpasswdRegistry, "basic") };
-    const auth = await refusal(verifyConditions(config, context(cwd, credentials(htpasswdRegistry, "releasebot", WRONG))));
+    const auth = await refusal(verifyRelease(config, context(cwd, credentials(htpasswdRegistry, "releasebot", WRONG))));
     assert.match(auth.message, new RegExp(`${htpasswdRegistry.host}/basic/pytorch, ${htpasswdRegistry.host}/basic/vllm`));
     assert.match(auth.details, new RegExp(`releasebot from ${envPrefix(htpasswdRegistry.host)}_USERNAME/_PASSWORD`));
     assert.match(auth.details, /checks push access before it builds, tags or publishes anything/);
     assert.ok(!`${auth.message}${auth.details}`.includes(WRONG));
 
     // No credentials at all: the registry's Basic challenge goes unanswered, and the message says none were found.
-    const anonymous = await refusal(verifyConditions(config, context(cwd, {})));
+    const anonymous = await refusal(verifyRelease(config, context(cwd, {})));
     assert.match(anonymous.details, /none was found .*anonymous/);
     expect(await htpasswdRegistry.catalog()).toEqual([]);
   });
@@ -120,7 +120,7 @@ describe("htpasswd (Basic) registry", () => {
     const config = { images: images(htpasswdRegistry, "basic") };
     const logs: string[] = [];
     const ctx = context(cwd, credentials(htpasswdRegistry, "releasebot", PASSWORD), logs);
-    await verifyConditions(config, ctx);
+    await verifyRelease(config, ctx);
     assert.match(logs.join("\n"), /this run may push to/);
     const result = await publish(config, ctx);
     assert.ok(result);
@@ -135,7 +135,7 @@ describe("token-auth registry (Docker token spec)", () => {
     if (!need()) return;
     const cwd = project();
     const before = tokens.requests().length;
-    const auth = await refusal(verifyConditions({ images: images(tokenRegistry, "ns") }, context(cwd, credentials(tokenRegistry, "pusher", WRONG))));
+    const auth = await refusal(verifyRelease({ images: images(tokenRegistry, "ns") }, context(cwd, credentials(tokenRegistry, "pusher", WRONG))));
     assert.match(auth.details, /get a token from http:\/\/127\.0\.0\.1:\d+\/token as pusher .*HTTP 401.*incorrect username or password/);
     const asked = tokens.requests().slice(before);
     assert.ok(asked.every((r) => r.status === 401), JSON.stringify(asked));
@@ -145,7 +145,7 @@ describe("token-auth registry (Docker token spec)", () => {
     if (!need()) return;
     const cwd = project();
     const before = tokens.requests().length;
-    const auth = await refusal(verifyConditions({ images: images(tokenRegistry, "ns") }, context(cwd, credentials(tokenRegistry, "reader", PASSWORD))));
+    const auth = await refusal(verifyRelease({ images: images(tokenRegistry, "ns") }, context(cwd, credentials(tokenRegistry, "reader", PASSWORD))));
     assert.match(auth.details, /granted pull on ns\/pytorch, not push/);
     const asked = tokens.requests().slice(before).filter((r) => r.status === 200);
     assert.ok(asked.length >= 2);
@@ -159,7 +159,7 @@ describe("token-auth registry (Docker token spec)", () => {
     if (!need()) return;
     const cwd = project();
     const config = { images: { ...images(tokenRegistry, "other"), name: "{backend}" } };
-    const auth = await refusal(verifyConditions(config, context(cwd, credentials(tokenRegistry, "pusher", PASSWORD))));
+    const auth = await refusal(verifyRelease(config, context(cwd, credentials(tokenRegistry, "pusher", PASSWORD))));
     assert.match(auth.details, /granted no access on other\/pytorch, not push/);
   });
 
@@ -169,7 +169,7 @@ describe("token-auth registry (Docker token spec)", () => {
     const config = { images: images(tokenRegistry, "ns") };
     const before = tokens.requests().length;
     const ctx = context(cwd, credentials(tokenRegistry, "pusher", PASSWORD));
-    await verifyConditions(config, ctx);
+    await verifyRelease(config, ctx);
     const probe = tokens.requests().slice(before);
     expect(probe.map((r) => r.granted).sort((a, b) => Object.keys(a)[0].localeCompare(Object.keys(b)[0]))).toEqual([
       { "ns/pytorch": ["pull", "push"] },
@@ -195,7 +195,7 @@ test("credentials from a credential helper in an auth file: the secret travels o
   const authFile = join(bin, "auth.json");
   writeFileSync(authFile, JSON.stringify({ auths: {}, credHelpers: { [htpasswdRegistry.host]: "pyreleasetest" } }));
   const logs: string[] = [];
-  await verifyConditions({ images: images(htpasswdRegistry, "helper") }, context(cwd, { PATH: `${bin}:${process.env.PATH}`, REGISTRY_AUTH_FILE: authFile }, logs));
+  await verifyRelease({ images: images(htpasswdRegistry, "helper") }, context(cwd, { PATH: `${bin}:${process.env.PATH}`, REGISTRY_AUTH_FILE: authFile }, logs));
   assert.match(logs.join("\n"), /this run may push to/);
   const { readFileSync } = await import("node:fs");
   expect(readFileSync(calls, "utf8").trim().split("\n")[0]).toEqual(`1 get ${htpasswdRegistry.host}`);
@@ -209,7 +209,7 @@ test("a dry run probes nothing and says what a real run would probe", async () =
   const ctx = context(cwd, {}, logs);
   ctx.options.dryRun = true;
   const before = tokens.requests().length;
-  await verifyConditions({ images: images(tokenRegistry, "ns") }, ctx);
+  await verifyRelease({ images: images(tokenRegistry, "ns") }, ctx);
   assert.match(logs.join("\n"), new RegExp(`a real run first checks that it may push to ${tokenRegistry.host}/ns/pytorch, ${tokenRegistry.host}/ns/vllm`));
   assert.equal(tokens.requests().length, before);
 });

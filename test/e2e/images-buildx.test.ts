@@ -127,7 +127,7 @@ test("Docker Hub login through stdin only, just before the push; ENOBUILDER with
   const dryLogs: string[] = [];
   const dry = context("2.0.0", {}, dryLogs);
   dry.options.dryRun = true;
-  await verifyConditions(pluginConfig, dry);
+  await verifyRelease(pluginConfig, dry);
   assert.match(dryLogs.join("\n"), /a real run first checks that it may push to docker\.io\/llenergymeasure\/pytorch, docker\.io\/llenergymeasure\/vllm, docker\.io\/llenergymeasure\/tensorrt/);
 });
 

@@ -11,7 +11,7 @@ import { exampleHistory, NO_PROVENANCE, runSemanticRelease, TEST_PYPI_OPTIONS, t
 import { needPythonTools } from "../support/tools.js";
 
 /**
- * The trusted-publishing probe in verifyConditions (issue 12): a real run that uploads
+ * The trusted-publishing probe in verifyRelease (issue 12): a real run that uploads
  * does the whole OIDC exchange before anything is tagged and throws the token away, so a
  * trusted publisher that does not match this workflow stops the release with nothing
  * tagged, built or uploaded.
@@ -88,7 +88,7 @@ describe("the probe, step by step", () => {
     const server = await pypiServer();
     const env = { GITHUB_ACTIONS: "true", ACTIONS_ID_TOKEN_REQUEST_URL: server.idTokenRequestUrl, ACTIONS_ID_TOKEN_REQUEST_TOKEN: server.requestToken };
     const { context, output } = pluginContext({ cwd: project.dir, gitHead: project.gitHead, env });
-    await pypi.verifyConditions(config(server), context);
+    await pypi.verifyRelease(config(server), context);
     expect(steps(server)).toEqual(["audience", "id-token", "mint"]);
     const minted = server.secrets().filter((s) => s.startsWith("pypi-"));
     assert.equal(minted.length, 1);
@@ -109,7 +109,7 @@ describe("the probe, step by step", () => {
     const server = await pypiServer();
     const wrong = pluginContext({ cwd: project.dir, gitHead: project.gitHead, env: { PYPI_ID_TOKEN: server.gitlabIdToken("o/r", "sigstore") } });
     let thrown: unknown;
-    await pypi.verifyConditions(config(server), wrong.context).catch((error) => (thrown = error));
+    await pypi.verifyRelease(config(server), wrong.context).catch((error) => (thrown = error));
     const [error] = errorsOf(thrown);
     assert.equal(error?.code, "EOIDCEXCHANGE");
     assert.match(error.message, /checking PYPI_ID_TOKEN\): invalid-token/);
@@ -117,7 +117,7 @@ describe("the probe, step by step", () => {
     assertNoSecrets(server, `${error.message}\n${error.details}\n${wrong.output()}`);
 
     const right = pluginContext({ cwd: project.dir, gitHead: project.gitHead, env: { PYPI_ID_TOKEN: server.gitlabIdToken("o/r") } });
-    await pypi.verifyConditions(config(server), right.context);
+    await pypi.verifyRelease(config(server), right.context);
     assert.match(right.output(), /PYPI_ID_TOKEN is an ID token for "pypi"; a GitLab ID token is single use/);
     assert.equal(server.requests().filter((r) => r.step === "mint").length, 0, "nothing exchanged yet");
     await pypi.prepare(config(server), right.context);
@@ -130,10 +130,10 @@ describe("the probe, step by step", () => {
     const server = await pypiServer();
     const oidc = { ACTIONS_ID_TOKEN_REQUEST_URL: server.idTokenRequestUrl, ACTIONS_ID_TOKEN_REQUEST_TOKEN: server.requestToken };
     const token = pluginContext({ cwd: project.dir, gitHead: project.gitHead, env: { PYPI_TOKEN: "pypi-stored-token-value" } });
-    await pypi.verifyConditions(config(server), token.context);
+    await pypi.verifyRelease(config(server), token.context);
     assert.match(token.output(), /PYPI_TOKEN cannot be tried without uploading/);
-    await pypi.verifyConditions(config(server, { publish: false }), pluginContext({ cwd: project.dir, gitHead: project.gitHead, env: oidc }).context);
-    await pypi.verifyConditions(config(server), pluginContext({ cwd: project.dir, gitHead: project.gitHead, env: oidc, options: { dryRun: true } }).context);
+    await pypi.verifyRelease(config(server, { publish: false }), pluginContext({ cwd: project.dir, gitHead: project.gitHead, env: oidc }).context);
+    await pypi.verifyRelease(config(server), pluginContext({ cwd: project.dir, gitHead: project.gitHead, env: oidc, options: { dryRun: true } }).context);
     expect(server.requests()).toEqual([]);
   });
 });

@@ -62,6 +62,9 @@ test("ordinary merges wait with exit 0; the release PR's merge releases once gpu
   assert.equal(read(first.files.output), "held=unbumped\n");
   assert.doesNotMatch(waited.output, /EVERSIONMISMATCH/);
   assert.equal(github.requests().filter((r) => r.route.includes("/commits/{ref}/")).length, 0, "an unbumped run asks no gate");
+  // The pre-tag probes run only for a release: a waiting merge mints no PyPI token and writes nothing on GitHub.
+  expect(pypi.requests().map((r) => r.step)).toEqual([]);
+  assert.equal(github.requests().filter((r) => r.method !== "GET").length, 0, "no release-notes preview, no write");
 
   repo.commit("fix(cli): --version names the backend (#43)");
   const second = await release("second").run;
