@@ -2,6 +2,7 @@ import { test, expect } from "@jest/globals";
 import assert from "node:assert/strict";
 import { README_END, README_START, renderMarkdown, renderReadmeBlock, renderTable, replaceBetweenMarkers, spreadCell, verdictCell, type Results } from "../../bench/report.js";
 import { peakGrowth } from "../../bench/memory.js";
+import { attributeProfile } from "../../bench/attribution.js";
 import type { MemorySample } from "../../bench/memory-probe.js";
 
 function results(overrides: Partial<Results> = {}): Results {
@@ -88,4 +89,25 @@ test("peakGrowth names the stretch that raised the peak: load, each step's plugi
   ]);
   assert.equal(rows[2].retainedHeapMiB, 60);
   assert.equal("retainedHeapMiB" in rows[3], false);
+});
+
+test("attributeProfile charges node's own modules and native code to the caller, and counts everything under our frames as ours", () => {
+  const node = (id: number, url: string, functionName: string, children: number[] = []) => ({ id, callFrame: { url, functionName }, children });
+  const profile = {
+    nodes: [
+      node(1, "", "(root)", [2, 6, 7]),
+      node(2, "file:///x/node_modules/semantic-release/index.js", "run", [3, 5]),
+      node(3, "file:///work/pkg/dist/src/plugins/notes.js", "generateNotes", [4]),
+      node(4, "node:internal/modules/esm/loader", "import"),
+      node(5, "file:///x/node_modules/@semantic-release/commit-analyzer/index.js", "analyzeCommits"),
+      node(6, "", "(garbage collector)"),
+      node(7, "", "(idle)"),
+    ],
+    samples: [4, 4, 3, 5, 2, 6, 7],
+    timeDeltas: [1000, 1000, 1000, 2000, 500, 3000, 4000],
+  };
+  const got = attributeProfile(profile);
+  expect(got.byOwnerMs).toEqual({ "(idle)": 4, "(garbage collector)": 3, "ours: src/plugins/notes.js": 3, "@semantic-release/commit-analyzer": 2, "semantic-release": 1 });
+  assert.equal(got.oursInclusiveMs, 3);
+  assert.equal(got.totalMs, 13);
 });
