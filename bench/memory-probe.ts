@@ -23,6 +23,8 @@ export interface MemorySample {
   peakRssMiB: number;
   /** Heap in use after a full GC; undefined without --expose-gc. */
   retainedHeapMiB?: number;
+  /** Milliseconds since the process started (before the GC this sample may force). */
+  uptimeMs?: number;
 }
 
 const MiB = (bytes: number) => Math.round((bytes / 2 ** 20) * 10) / 10;
@@ -36,6 +38,7 @@ function sample(step: string, config: ProbeConfig, collectGarbage = true): void 
   const log = config.memoryProbe?.log;
   if (!log) return;
   exitLog = log;
+  const uptimeMs = Math.round(performance.now());
   const usage = process.memoryUsage();
   const peak = process.resourceUsage().maxRSS * 1024;
   const collect = (globalThis as { gc?: () => void }).gc;
@@ -52,6 +55,7 @@ function sample(step: string, config: ProbeConfig, collectGarbage = true): void 
     externalMiB: MiB(usage.external),
     peakRssMiB: MiB(peak),
     retainedHeapMiB,
+    uptimeMs,
   };
   appendFileSync(log, `${JSON.stringify(entry)}\n`);
 }

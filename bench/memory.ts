@@ -6,6 +6,7 @@ import type { TempRepo } from "../test/support/repo.js";
 import { BARE_CONFIG, dryRun, PRESET_CONFIG } from "./dry-run.js";
 import { useConfig } from "./history.js";
 import type { MemorySample } from "./memory-probe.js";
+import { median } from "./stats.js";
 
 const PROBE = join(dirname(fileURLToPath(import.meta.url)), "memory-probe.js");
 export const PRESET_PLUGINS = ["analyze", "notes", "pyproject", "artifacts", "pypi", "images"].map((name) => `semantic-release-config-pyproject/${name}`);
@@ -20,6 +21,8 @@ export interface PeakGrowth {
   peakMiB: number;
   /** Heap still in use after a full GC at its end (only in a --expose-gc run). */
   retainedHeapMiB?: number;
+  /** How long the stretch took (the `load` stretch: from the process's start), ms. */
+  ms?: number;
 }
 
 const tenth = (value: number) => Math.round(value * 10) / 10;
@@ -29,6 +32,7 @@ export function peakGrowth(samples: readonly MemorySample[]): PeakGrowth[] {
   const rows: PeakGrowth[] = [];
   let previous = 0;
   let previousSample: MemorySample | undefined;
+  let previousAt = 0;
   for (const sample of samples) {
     const stretch = !previousSample
       ? "load"
@@ -37,11 +41,24 @@ export function peakGrowth(samples: readonly MemorySample[]): PeakGrowth[] {
         : sample.label === "after" && previousSample.label === "before" && previousSample.step === sample.step
           ? sample.step
           : `before ${sample.step}`;
-    rows.push({ stretch, raisedMiB: tenth(sample.peakRssMiB - previous), peakMiB: sample.peakRssMiB, ...(sample.retainedHeapMiB !== undefined ? { retainedHeapMiB: sample.retainedHeapMiB } : {}) });
+    rows.push({
+      stretch,
+      raisedMiB: tenth(sample.peakRssMiB - previous),
+      peakMiB: sample.peakRssMiB,
+      ...(sample.retainedHeapMiB !== undefined ? { retainedHeapMiB: sample.retainedHeapMiB } : {}),
+      ...(sample.uptimeMs !== undefined ? { ms: sample.uptimeMs - previousAt } : {}),
+    });
+    if (sample.uptimeMs !== undefined) previousAt = sample.uptimeMs;
     previous = sample.peakRssMiB;
     previousSample = sample;
   }
   return rows;
+}
+
+/** Pure: per stretch, the median of its duration over several probed runs (stretches in the first run's order). */
+export function medianStretchMs(runs: readonly (readonly PeakGrowth[])[]): Record<string, number> {
+  const names = runs[0]?.map((row) => row.stretch) ?? [];
+  return Object.fromEntries(names.map((name) => [name, Math.round(median(runs.flatMap((run) => run.filter((row) => row.stretch === name && row.ms !== undefined).map((row) => row.ms!))))]));
 }
 
 /** One dry run with the probe first and last among the plugins: where the peak RSS grows. */

@@ -15,7 +15,7 @@ import { matrixPublish, singleBuild, timedBuilders } from "./images.js";
 import { describeMachine } from "./machine.js";
 import { bareCommands, isolationEnv, oursFullRelease, oursWithProvenance, peerFullRelease, type DriverResult } from "./pypi.js";
 import { ladder, moduleLoadMs, profileDryRun, tracePublish } from "./attribution.js";
-import { memoryBreakdown } from "./memory.js";
+import { medianStretchMs, memoryBreakdown, PRESET_PLUGINS, probedDryRun, type PeakGrowth } from "./memory.js";
 import { ensurePsr, psrNextVersion } from "./psr.js";
 import { interleaved, median, paired, ratioOf, round2, ms } from "./stats.js";
 import { GOALS, verdict } from "./goals.js";
@@ -39,6 +39,7 @@ function measured(goal: number, what: string, numerator: number[], denominator: 
 }
 
 const times = (list: DryRun[]) => list.map((r) => ms(r.ms));
+const stepMedians = (list: Record<string, number>[]) => Object.fromEntries(Object.keys(list[0]).map((k) => [k, ms(median(list.map((s) => s[k])))]));
 const mib = (list: DryRun[]) => Math.round(median(list.map((r) => r.peakKiB)) / 1024);
 
 async function dryRuns(results: Results) {
@@ -121,6 +122,14 @@ async function dryRuns(results: Results) {
     log("dryRunOverhead: a CPU profile of one preset dry run and one bare one, by package");
     const presetRepo = presetRepos.get(overheadCommits)!;
     results.dryRunOverhead.cpuProfile = { preset: await profileDryRun(presetRepo.dir), bare: await profileDryRun(bareRepos.get(overheadCommits)!.dir) };
+    log("dryRunOverhead: the dry run step by step, preset and bare (probe plugin)");
+    const probed = { preset: [] as PeakGrowth[][], bare: [] as PeakGrowth[][] };
+    for (let i = 0; i < (quick ? 1 : 3); i++) {
+      probed.preset.push((await probedDryRun(presetRepo, { ...PRESET_CONFIG, plugins: PRESET_PLUGINS })).stretches);
+      probed.bare.push((await probedDryRun(presetRepo, BARE_CONFIG)).stretches);
+    }
+    useConfig(presetRepo, PRESET_CONFIG);
+    results.dryRunOverhead.stepsMs = { preset: medianStretchMs(probed.preset), bare: medianStretchMs(probed.bare) };
     if (!quick && verdict(results.dryRunOverhead.ratio, GOALS.dryRunOverhead) === "missed") {
       log("dryRunOverhead misses its goal: the preset assembled plugin by plugin");
       results.dryRunOverhead.ladder = await ladder(presetRepo, 3, log);
@@ -134,11 +143,17 @@ async function dryRuns(results: Results) {
 async function publishOverhead(results: Results) {
   log("publishOverhead: our prepare + publish, unsigned and signed, vs build + twine check + twine upload");
   const bareRuns: Awaited<ReturnType<typeof bareCommands>>[] = [];
+  const steps: Record<string, DriverResult["steps"][]> = { unsigned: [], signed: [] };
+  const ours = (signed: boolean) => async () => {
+    const result = await oursWithProvenance(signed);
+    steps[signed ? "signed" : "unsigned"].push(result.steps);
+    return result.totalMs;
+  };
   const t = await interleaved(
     rounds,
     {
-      unsigned: async () => (await oursWithProvenance(false)).totalMs,
-      signed: async () => (await oursWithProvenance(true)).totalMs,
+      unsigned: ours(false),
+      signed: ours(true),
       bare: async () => {
         const run = await bareCommands();
         bareRuns.push(run);
@@ -147,16 +162,20 @@ async function publishOverhead(results: Results) {
     },
     (round, got) => log(`publish round ${round + 1}/${rounds}: ours ${ms(got.unsigned)} ms, signed ${ms(got.signed)} ms, bare ${ms(got.bare)} ms`),
   );
-  const ours = "our prepare + publish steps (current toolchain: build 1.6.1 --no-isolation, twine 7.0.0; GitHub OIDC trusted publishing; loopback PyPI stand-in), timed inside the plugin's process";
+  const oursHow =
+    "our prepare + publish steps (current toolchain: build 1.6.1 --no-isolation, twine 7.0.0; GitHub OIDC trusted publishing; loopback PyPI stand-in), timed inside the plugin's process. " +
+    "verifyConditions runs first in the same process, untimed (stepsMs shows it): in a release it has run before prepare, and what it learns (the Python tools' versions) is not asked again";
   results.publishOverhead = measured(GOALS.publishOverhead, "our prepare + publish / build + twine check + twine upload", t.unsigned, t.bare, {
     oursMs: t.unsigned.map(ms),
+    stepsMs: stepMedians(steps.unsigned),
     bareMs: t.bare.map(ms),
     bareCommandsMs: Object.fromEntries(bareRuns[0].commands.map((c, i) => [c.argv.slice(1, 4).join(" "), ms(median(bareRuns.map((r) => r.commands[i].ms)))])),
-    how: `${ours}, vs the three bare commands with a token, same toolchain; a fresh index and project copy per run.`,
+    how: `${oursHow}; vs the three bare commands with a token, same toolchain; a fresh index and project copy per run.`,
   });
   results.publishOverheadProvenance = measured(GOALS.publishOverheadProvenance, "the same with provenance (both dists signed) / the bare commands", t.signed, t.bare, {
     signedMs: t.signed.map(ms),
     bareMs: t.bare.map(ms),
+    stepsMs: stepMedians(steps.signed),
     how: "as publishOverhead, ours signing both dists against a loopback Fulcio, Rekor and TUF mirror (ID token, certificate, log entry, trusted-root check, upload with --attestations); the bare commands sign nothing. The public instance adds its network round trips.",
   });
   results.signingOverhead = measured(GOALS.signingOverhead, "our prepare + publish with provenance / without", t.signed, t.unsigned, {
@@ -183,7 +202,6 @@ async function peerRatios(results: Results) {
       { build: keep("build", () => oursFullRelease("build", isolation.env)), uv: keep("uv", () => oursFullRelease("uv", isolation.env)), peer: keep("peer", () => peerFullRelease(isolation.env)) },
       (round, got) => log(`peer round ${round + 1}/${peerRounds}: ours (build) ${ms(got.build)} ms, ours (uv) ${ms(got.uv)} ms, semantic-release-pypi ${ms(got.peer)} ms`),
     );
-    const stepMedians = (list: Record<string, number>[]) => Object.fromEntries(Object.keys(list[0]).map((k) => [k, ms(median(list.map((s) => s[k])))]));
     const how =
       "every plugin step (ours: verifyConditions, verifyRelease, prepare, publish; semantic-release-pypi 5.3.0: verifyConditions, prepare, publish) in its own node process, timed inside it, " +
       `PYPI_TOKEN (minted by the stand-in) for both, a fresh loopback index and project copy per run, the current toolchain (build 1.6.1, twine 7.0.0, uv 0.13.9) first on PATH. Isolated builds install from ${isolation.how}. ` +

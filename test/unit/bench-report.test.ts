@@ -1,7 +1,7 @@
 import { test, expect } from "@jest/globals";
 import assert from "node:assert/strict";
 import { README_END, README_START, renderMarkdown, renderReadmeBlock, renderTable, replaceBetweenMarkers, spreadCell, verdictCell, type Results } from "../../bench/report.js";
-import { peakGrowth } from "../../bench/memory.js";
+import { medianStretchMs, peakGrowth } from "../../bench/memory.js";
 import { attributeProfile } from "../../bench/attribution.js";
 import type { MemorySample } from "../../bench/memory-probe.js";
 
@@ -110,4 +110,10 @@ test("attributeProfile charges node's own modules and native code to the caller,
   expect(got.byOwnerMs).toEqual({ "(idle)": 4, "(garbage collector)": 3, "ours: src/plugins/notes.js": 3, "@semantic-release/commit-analyzer": 2, "semantic-release": 1 });
   assert.equal(got.oursInclusiveMs, 3);
   assert.equal(got.totalMs, 13);
+});
+
+test("medianStretchMs: each stretch's median duration over probed runs", () => {
+  const run = (...ms: number[]) => ["load", "verifyConditions", "exit"].map((stretch, i) => ({ stretch, raisedMiB: 0, peakMiB: 0, ms: ms[i] }));
+  expect(medianStretchMs([run(1000, 10, 300), run(1200, 30, 100), run(900, 20, 200)])).toEqual({ load: 1000, verifyConditions: 20, exit: 200 });
+  expect(medianStretchMs([])).toEqual({});
 });
