@@ -120,6 +120,7 @@ export function oursPrepareAndPublish(python = CURRENT_PYTHON): Promise<DriverRe
     const result = await runDriver({
       module: OUR_PLUGIN,
       steps: ["prepare", "publish"],
+      untimed: ["verifyConditions"],
       cwd: f.dir,
       env,
       pluginConfig: { pypi: { repositoryUrl: server.uploadUrl, indexUrl: server.indexUrl, python, buildArgs: NO_ISOLATION, retry: fastRetry }, provenance: { enabled: false } },
@@ -145,6 +146,7 @@ export async function oursWithProvenance(signed: boolean): Promise<DriverResult>
     const result = await runDriver({
       module: OUR_PLUGIN,
       steps: ["prepare", "publish"],
+      untimed: ["verifyConditions"],
       cwd: f.dir,
       env,
       pluginConfig: {
