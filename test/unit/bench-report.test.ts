@@ -3,6 +3,7 @@ import assert from "node:assert/strict";
 import { README_END, README_START, renderMarkdown, renderReadmeBlock, renderTable, replaceBetweenMarkers, spreadCell, verdictCell, type Results } from "../../bench/report.js";
 import { medianStretchMs, peakGrowth } from "../../bench/memory.js";
 import { attributeProfile } from "../../bench/attribution.js";
+import { spread } from "../../bench/spread.js";
 import type { MemorySample } from "../../bench/memory-probe.js";
 
 function results(overrides: Partial<Results> = {}): Results {
@@ -116,4 +117,13 @@ test("medianStretchMs: each stretch's median duration over probed runs", () => {
   const run = (...ms: number[]) => ["load", "verifyConditions", "exit"].map((stretch, i) => ({ stretch, raisedMiB: 0, peakMiB: 0, ms: ms[i] }));
   expect(medianStretchMs([run(1000, 10, 300), run(1200, 30, 100), run(900, 20, 200)])).toEqual({ load: 1000, verifyConditions: 20, exit: 200 });
   expect(medianStretchMs([])).toEqual({});
+});
+
+test("spread: how far each ratio moved between two runs, absolute and as a share of its goal", () => {
+  const a = results();
+  const b = results({ dryRunOverhead: { ratio: 1.26, goal: 1.1, what: "preset / bare" }, psrRatio: undefined });
+  expect(spread(a, b)).toEqual([
+    { key: "dryRunOverhead", a: 1.15, b: 1.26, moved: 0.11, ofGoal: 0.1 },
+    { key: "peerRatio", a: null, b: null, moved: null, ofGoal: null },
+  ]);
 });
