@@ -7,7 +7,7 @@ import { actionsReleaseEnv } from "../support/actions-env.js";
 import { startGitHubServer, type GitHubServer } from "../support/github-server.js";
 import { errorsOf, makeProject, pluginContext, type Project } from "../support/plugin-context.js";
 import { startPypiServer, type PypiServer, type PypiServerOptions } from "../support/pypi-server.js";
-import { exampleHistory, runSemanticRelease, TEST_PYPI_OPTIONS, type TempRepo } from "../support/repo.js";
+import { exampleHistory, NO_PROVENANCE, runSemanticRelease, TEST_PYPI_OPTIONS, type TempRepo } from "../support/repo.js";
 import { needPythonTools } from "../support/tools.js";
 
 /**
@@ -37,7 +37,8 @@ async function pypiServer(options: PypiServerOptions = {}): Promise<PypiServer> 
 }
 
 const RETRY = { attempts: 2, delayMs: 10, requestTimeoutMs: 5_000, uploadTimeoutMs: 60_000 };
-const config = (server: PypiServer, extra: Record<string, unknown> = {}) => ({ pypi: { ...TEST_PYPI_OPTIONS, repositoryUrl: server.uploadUrl, indexUrl: server.indexUrl, retry: RETRY, ...extra } });
+// No signing: an Actions-like environment would sign against the public Sigstore (provenance has its own tests).
+const config = (server: PypiServer, extra: Record<string, unknown> = {}) => ({ pypi: { ...TEST_PYPI_OPTIONS, repositoryUrl: server.uploadUrl, indexUrl: server.indexUrl, retry: RETRY, ...extra }, provenance: NO_PROVENANCE });
 const steps = (server: PypiServer) => server.requests().map((r) => r.step);
 
 /** No secret the server issued appears outside the `::add-mask::` lines that hide it. */
