@@ -66,6 +66,12 @@ interface ProfileNode {
   children?: number[];
 }
 
+export interface CpuProfile {
+  nodes: ProfileNode[];
+  samples: number[];
+  timeDeltas: number[];
+}
+
 /** Pure: which package (or our file, or V8 bucket) a profiled function belongs to. */
 export function bucketOf(url: string, functionName: string): string {
   if (!url) return functionName.startsWith("(") ? functionName : "(native)";
@@ -80,22 +86,56 @@ export function bucketOf(url: string, functionName: string): string {
   return url.replace(/^file:\/\//, "");
 }
 
-/** One preset dry run under --cpu-prof: main-thread time per package, the top 12. Wall time not on the main thread (child processes, network) shows as (idle). */
-export async function profileDryRun(dir: string): Promise<{ wallMs: number; byPackageMs: Record<string, number> }> {
+/** Buckets that are not code of their own: time spent there belongs to whoever called. */
+const PASS_THROUGH = new Set(["node internals", "(native)"]);
+
+/**
+ * Pure: main-thread time (ms) per owner, where the owner of a sample is the nearest frame,
+ * from the leaf up, that is a package or our code (node's own modules and native code are
+ * charged to their caller: loading a module is the importer's cost); and the time with any
+ * of our frames on the stack (`oursInclusiveMs`: our code and everything it calls).
+ */
+export function attributeProfile(profile: CpuProfile): { byOwnerMs: Record<string, number>; oursInclusiveMs: number; totalMs: number } {
+  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  const parent = new Map<number, number>();
+  for (const n of profile.nodes) for (const child of n.children ?? []) parent.set(child, n.id);
+  const owner = new Map<number, { name: string; ours: boolean }>();
+  const resolve = (id: number): { name: string; ours: boolean } => {
+    const known = owner.get(id);
+    if (known) return known;
+    const node = byId.get(id)!;
+    const name = bucketOf(node.callFrame.url, node.callFrame.functionName);
+    const up = parent.has(id) ? resolve(parent.get(id)!) : undefined;
+    const result = { name: PASS_THROUGH.has(name) && up && up.name !== "(root)" ? up.name : name, ours: name.startsWith("ours: ") || Boolean(up?.ours) };
+    owner.set(id, result);
+    return result;
+  };
+  const totals = new Map<string, number>();
+  let oursInclusive = 0;
+  let total = 0;
+  profile.samples.forEach((id, i) => {
+    const ms = (profile.timeDeltas[i] ?? 0) / 1000;
+    const { name, ours } = resolve(id);
+    totals.set(name, (totals.get(name) ?? 0) + ms);
+    if (ours) oursInclusive += ms;
+    total += ms;
+  });
+  return { byOwnerMs: Object.fromEntries([...totals.entries()].sort((a, b) => b[1] - a[1]).map(([k, v]) => [k, Math.round(v)])), oursInclusiveMs: Math.round(oursInclusive), totalMs: Math.round(total) };
+}
+
+/**
+ * One dry run under --cpu-prof: main-thread time per owner (the top 12), and how much of it
+ * had our code on the stack. Wall time off the main thread (child processes, network)
+ * shows as (idle).
+ */
+export async function profileDryRun(dir: string): Promise<{ wallMs: number; oursInclusiveMs?: number; byOwnerMs: Record<string, number> }> {
   const profileDir = mkdtempSync(join(tmpdir(), "pyrelease-bench-prof-"));
   try {
     const run = await dryRun(dir, ["--cpu-prof", "--cpu-prof-dir", profileDir]);
     const file = readdirSync(profileDir).find((f) => f.endsWith(".cpuprofile"));
-    if (!file) return { wallMs: ms(run.ms), byPackageMs: {} };
-    const profile = JSON.parse(readFileSync(join(profileDir, file), "utf8")) as { nodes: ProfileNode[]; samples: number[]; timeDeltas: number[] };
-    const bucket = new Map(profile.nodes.map((n) => [n.id, bucketOf(n.callFrame.url, n.callFrame.functionName)]));
-    const totals = new Map<string, number>();
-    profile.samples.forEach((id, i) => {
-      const name = bucket.get(id) ?? "?";
-      totals.set(name, (totals.get(name) ?? 0) + (profile.timeDeltas[i] ?? 0) / 1000);
-    });
-    const top = [...totals.entries()].sort((a, b) => b[1] - a[1]).slice(0, 12);
-    return { wallMs: ms(run.ms), byPackageMs: Object.fromEntries(top.map(([k, v]) => [k, ms(v)])) };
+    if (!file) return { wallMs: ms(run.ms), byOwnerMs: {} };
+    const attributed = attributeProfile(JSON.parse(readFileSync(join(profileDir, file), "utf8")) as CpuProfile);
+    return { wallMs: ms(run.ms), oursInclusiveMs: attributed.oursInclusiveMs, byOwnerMs: Object.fromEntries(Object.entries(attributed.byOwnerMs).slice(0, 12)) };
   } finally {
     rmSync(profileDir, { recursive: true, force: true });
   }

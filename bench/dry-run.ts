@@ -9,6 +9,7 @@ export const TIME_BIN = "/usr/bin/time";
 export const PRESET_CONFIG = {
   extends: "semantic-release-config-pyproject",
   pypi: { python: "/usr/bin/python3", buildArgs: ["--no-isolation", "--skip-dependency-check"] },
+  provenance: { enabled: false },
 };
 export const BARE_CONFIG = { plugins: ["@semantic-release/commit-analyzer", "@semantic-release/release-notes-generator"] };
 

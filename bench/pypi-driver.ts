@@ -1,7 +1,7 @@
 /**
  * Runs in its own process: loads one PyPI plugin (ours or semantic-release-pypi) and runs
  * the given lifecycle steps with a semantic-release-like context, then prints one JSON
- * line `{ steps: { name: ms }, totalMs }`. Its own process because the peer reads
+ * line `{ steps: { name: ms }, totalMs }` (totalMs: the timed steps only). Its own process because the peer reads
  * `process.env` and resolves paths against `process.cwd()`.
  *
  * argv[2]: JSON DriverRequest
@@ -13,6 +13,8 @@ import { pathToFileURL } from "node:url";
 export interface DriverRequest {
   module: string;
   steps: string[];
+  /** Steps run first and reported, but left out of totalMs (verifyConditions: in a real run it has already run in this process). */
+  untimed?: string[];
   cwd: string;
   env: Record<string, string>;
   pluginConfig: Record<string, unknown>;
@@ -43,18 +45,19 @@ async function main() {
   };
   const plugin = await import(pathToFileURL(request.module).href);
   const steps: Record<string, number> = {};
-  const started = performance.now();
+  let totalMs = 0;
   try {
-    for (const step of request.steps) {
+    for (const step of [...(request.untimed ?? []), ...request.steps]) {
       const t = performance.now();
       await plugin[step](request.pluginConfig, context);
       steps[step] = performance.now() - t;
+      if (request.steps.includes(step)) totalMs += steps[step];
     }
   } catch (error) {
     process.stderr.write(`${log}\n${(error as Error)?.stack ?? error}\n${(error as { details?: string }).details ?? ""}\n`);
     process.exit(1);
   }
-  process.stdout.write(`${JSON.stringify({ steps, totalMs: performance.now() - started })}\n`);
+  process.stdout.write(`${JSON.stringify({ steps, totalMs })}\n`);
 }
 
 await main();

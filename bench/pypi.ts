@@ -1,5 +1,6 @@
 import { spawn } from "node:child_process";
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync, chmodSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync, chmodSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -7,9 +8,8 @@ import { cleanEnv, EXAMPLE_DIR, git, PACKAGE_ROOT } from "../test/support/repo.j
 import { startPypiServer, type PypiServer } from "../test/support/pypi-server.js";
 import type { DriverRequest } from "./pypi-driver.js";
 import { startProvenanceWorld, workflowEnv } from "../test/support/provenance.js";
-import { CURRENT_PYTHON, ensureCurrentToolchain } from "../test/support/python.js";
+import { CURRENT_PYTHON, ensureCurrentToolchain, TEST_CACHE } from "../test/support/python.js";
 
-export const SYSTEM_PYTHON = "/usr/bin/python3";
 const DRIVER = join(dirname(fileURLToPath(import.meta.url)), "pypi-driver.js");
 const OUR_PLUGIN = join(PACKAGE_ROOT, "dist", "src", "plugins", "pypi.js");
 export const PEER_PLUGIN = join(PACKAGE_ROOT, "node_modules", "semantic-release-pypi", "dist", "index.js");
@@ -19,34 +19,18 @@ const NO_ISOLATION = ["--no-isolation", "--skip-dependency-check"];
 export interface Fixture {
   dir: string;
   gitHead: string;
-  /** A folder to put first on PATH: `python3` there is the system Python with build and twine (the peer runs `python3`). */
-  bin: string;
   cleanup(): void;
 }
 
-/** The example project (pyproject at 2.0.0) committed in a fresh git repository, and a PATH folder whose python3 is /usr/bin/python3. */
-export function fixture(pinMetadata = false): Fixture {
+/** The example project (pyproject at 2.0.0) committed in a fresh git repository. */
+export function fixture(): Fixture {
   const root = mkdtempSync(join(tmpdir(), "pyrelease-bench-pypi-"));
   const dir = join(root, "project");
   cpSync(EXAMPLE_DIR, dir, { recursive: true, filter: (src) => !/(^|\/)(dist|__pycache__|\.venv)$/.test(src) });
-  if (pinMetadata) pinCoreMetadata(join(dir, "pyproject.toml"));
   git(dir, ["init", "-q", "-b", "main"]);
   git(dir, ["add", "-A"]);
   git(dir, ["commit", "-q", "-m", "feat: demo"]);
-  const bin = join(root, "bin");
-  mkdirSync(bin);
-  symlinkSync(SYSTEM_PYTHON, join(bin, "python3"));
-  return { dir, gitHead: git(dir, ["rev-parse", "HEAD"]), bin, cleanup: () => rmSync(root, { recursive: true, force: true }) };
-}
-
-/**
- * An isolated build installs the newest hatchling the index has, which writes core metadata
- * 2.5; Debian's twine 4.0.2 reads up to 2.2. Both sides of peerRatio get this same pin,
- * so both can upload.
- */
-function pinCoreMetadata(file: string): void {
-  const text = readFileSync(file, "utf8").replace(/^\[tool\.hatch\.build\.targets\.wheel\]$/m, '$&\ncore-metadata-version = "2.2"');
-  writeFileSync(file, `${text}\n[tool.hatch.build.targets.sdist]\ncore-metadata-version = "2.2"\n`);
+  return { dir, gitHead: git(dir, ["rev-parse", "HEAD"]), cleanup: () => rmSync(root, { recursive: true, force: true }) };
 }
 
 /** A plain upload token, as a maintainer would store in PYPI_TOKEN: minted through the stand-in's own trusted-publishing exchange (it accepts only tokens it issued). */
@@ -109,9 +93,9 @@ function assertUploaded(server: PypiServer, who: string): void {
 }
 
 /** Each run gets a fresh index and a fresh copy of the project: nothing is "already published". */
-async function withFreshIndex<T>(work: (server: PypiServer, f: Fixture) => Promise<T>, pinMetadata = false): Promise<T> {
+async function withFreshIndex<T>(work: (server: PypiServer, f: Fixture) => Promise<T>): Promise<T> {
   const server = await startPypiServer();
-  const f = fixture(pinMetadata);
+  const f = fixture();
   try {
     return await work(server, f);
   } finally {
@@ -120,24 +104,26 @@ async function withFreshIndex<T>(work: (server: PypiServer, f: Fixture) => Promi
   }
 }
 
-function baseEnv(f: Fixture, extra: Record<string, string> = {}): Record<string, string> {
+/** The release's environment; the current toolchain's venv first on PATH, as `activate` puts it (the peer runs `python3`). */
+function baseEnv(extra: Record<string, string> = {}): Record<string, string> {
   const env = cleanEnv(extra);
-  env.PATH = `${f.bin}:${env.PATH ?? "/usr/bin:/bin"}`;
+  env.PATH = `${dirname(CURRENT_PYTHON)}:${env.PATH ?? "/usr/bin:/bin"}`;
   return env;
 }
 
 const fastRetry = { delayMs: 100, requestTimeoutMs: 30_000, uploadTimeoutMs: 300_000 };
 
 /** Our prepare + publish (trusted publishing, the preset's route), timed inside the plugin process: what the steps add to a semantic-release run. */
-export function oursPrepareAndPublish(python = SYSTEM_PYTHON): Promise<DriverResult> {
+export function oursPrepareAndPublish(python = CURRENT_PYTHON): Promise<DriverResult> {
   return withFreshIndex(async (server, f) => {
-    const env = baseEnv(f, { GITHUB_ACTIONS: "true", ACTIONS_ID_TOKEN_REQUEST_URL: server.idTokenRequestUrl, ACTIONS_ID_TOKEN_REQUEST_TOKEN: server.requestToken });
+    const env = baseEnv({ GITHUB_ACTIONS: "true", ACTIONS_ID_TOKEN_REQUEST_URL: server.idTokenRequestUrl, ACTIONS_ID_TOKEN_REQUEST_TOKEN: server.requestToken });
     const result = await runDriver({
       module: OUR_PLUGIN,
       steps: ["prepare", "publish"],
+      untimed: ["verifyConditions"],
       cwd: f.dir,
       env,
-      pluginConfig: { pypi: { repositoryUrl: server.uploadUrl, indexUrl: server.indexUrl, python, buildArgs: NO_ISOLATION, retry: fastRetry } },
+      pluginConfig: { pypi: { repositoryUrl: server.uploadUrl, indexUrl: server.indexUrl, python, buildArgs: NO_ISOLATION, retry: fastRetry }, provenance: { enabled: false } },
       version: VERSION,
       gitHead: f.gitHead,
     });
@@ -156,10 +142,11 @@ export async function oursWithProvenance(signed: boolean): Promise<DriverResult>
   const world = await startProvenanceWorld();
   const f = fixture();
   try {
-    const env = baseEnv(f, workflowEnv(world.pypi));
+    const env = baseEnv(workflowEnv(world.pypi));
     const result = await runDriver({
       module: OUR_PLUGIN,
       steps: ["prepare", "publish"],
+      untimed: ["verifyConditions"],
       cwd: f.dir,
       env,
       pluginConfig: {
@@ -178,17 +165,17 @@ export async function oursWithProvenance(signed: boolean): Promise<DriverResult>
   }
 }
 
-/** What a hand-written workflow runs: build, twine check, twine upload with a token. */
-export function bareCommands(): Promise<{ totalMs: number; commands: TimedCommand[] }> {
+/** What a hand-written workflow runs: build, twine check, twine upload with a token (the current toolchain, like ours). */
+export function bareCommands(python = CURRENT_PYTHON): Promise<{ totalMs: number; commands: TimedCommand[] }> {
   return withFreshIndex(async (server, f) => {
     const token = await mintToken(server);
-    const env = baseEnv(f);
-    const built = await runCommands([[SYSTEM_PYTHON, "-m", "build", ...NO_ISOLATION, "--outdir", "dist", "."]], f.dir, env);
+    const env = baseEnv();
+    const built = await runCommands([[python, "-m", "build", ...NO_ISOLATION, "--outdir", "dist", "."]], f.dir, env);
     const files = readdirSync(join(f.dir, "dist")).map((name) => join("dist", name));
     const rest = await runCommands(
       [
-        [SYSTEM_PYTHON, "-m", "twine", "check", ...files],
-        [SYSTEM_PYTHON, "-m", "twine", "upload", "--non-interactive", "--repository-url", server.uploadUrl, ...files],
+        [python, "-m", "twine", "check", ...files],
+        [python, "-m", "twine", "upload", "--non-interactive", "--repository-url", server.uploadUrl, ...files],
       ],
       f.dir,
       { ...env, TWINE_USERNAME: "__token__", TWINE_PASSWORD: token },
@@ -199,62 +186,75 @@ export function bareCommands(): Promise<{ totalMs: number; commands: TimedComman
   });
 }
 
-/** Environment for isolated builds: pip must find hatchling somewhere; `pipIndexUrl` points it at a reachable index. */
-function isolationEnv(pipIndexUrl: string | undefined): Record<string, string> {
-  return pipIndexUrl ? { PIP_INDEX_URL: pipIndexUrl } : {};
+const BUILD_BACKEND = "hatchling==1.33.0";
+
+/**
+ * Where isolated builds get their build backend. BENCH_PIP_INDEX_URL: that index (pip and
+ * uv alike). Otherwise a wheelhouse of hatchling and its dependencies, downloaded once
+ * into the test cache, with the index switched off: both frontends install the same files
+ * from the same folder, and no network time lands in either side's figure.
+ */
+export function isolationEnv(): { env: Record<string, string>; how: string } {
+  const index = process.env.BENCH_PIP_INDEX_URL;
+  if (index) return { env: { PIP_INDEX_URL: index, UV_DEFAULT_INDEX: index }, how: `the index ${index}` };
+  const wheelhouse = join(TEST_CACHE, `bench-wheelhouse-${BUILD_BACKEND.replace(/[^\w.]+/g, "-")}`);
+  if (!existsSync(join(wheelhouse, ".complete"))) {
+    ensureCurrentToolchain();
+    rmSync(wheelhouse, { recursive: true, force: true });
+    execFileSync(CURRENT_PYTHON, ["-m", "pip", "download", "-q", "--disable-pip-version-check", "--dest", wheelhouse, BUILD_BACKEND], { stdio: "inherit" });
+    writeFileSync(join(wheelhouse, ".complete"), `${BUILD_BACKEND}\n`);
+  }
+  return {
+    env: { PIP_NO_INDEX: "1", PIP_FIND_LINKS: wheelhouse, UV_NO_INDEX: "1", UV_FIND_LINKS: wheelhouse },
+    how: `a local wheelhouse of ${BUILD_BACKEND} and its dependencies (no index, no network; uv's cache warm, as on a runner that caches it)`,
+  };
 }
 
-/** Our whole PyPI release (every step), isolated builds like the peer, PYPI_TOKEN like the peer. */
-export function oursFullRelease(pipIndexUrl: string | undefined): Promise<DriverResult> {
+/** Our whole PyPI release (every step), isolated builds like the peer, PYPI_TOKEN like the peer; `builder` picks the frontend. */
+export function oursFullRelease(builder: "build" | "uv", isolation: Record<string, string>): Promise<DriverResult> {
   return withFreshIndex(async (server, f) => {
-    const env = baseEnv(f, { PYPI_TOKEN: await mintToken(server), ...isolationEnv(pipIndexUrl) });
+    const env = baseEnv({ PYPI_TOKEN: await mintToken(server), ...isolation });
     const result = await runDriver({
       module: OUR_PLUGIN,
       steps: ["verifyConditions", "verifyRelease", "prepare", "publish"],
       cwd: f.dir,
       env,
-      pluginConfig: { pypi: { repositoryUrl: server.uploadUrl, indexUrl: server.indexUrl, python: SYSTEM_PYTHON, buildArgs: [], retry: fastRetry } },
+      pluginConfig: { pypi: { repositoryUrl: server.uploadUrl, indexUrl: server.indexUrl, python: CURRENT_PYTHON, builder, buildArgs: [], retry: fastRetry } },
       version: VERSION,
       gitHead: f.gitHead,
     });
-    assertUploaded(server, "our full release");
+    assertUploaded(server, `our full release (builder ${builder})`);
     return result;
-  }, true);
+  });
 }
 
 /**
- * semantic-release-pypi 5.x: verifyConditions, prepare, publish, with installDeps: false,
- * envDir: false and PYPI_TOKEN. It sets the version with its tomlkit script by default;
- * the system Python has no tomlkit, so `versionCmd` does the same edit with the standard library.
+ * semantic-release-pypi 5.x with its defaults but installDeps: false and envDir: false
+ * (the toolchain is installed already, as for ours): verifyConditions, prepare (its tomlkit
+ * script sets the version, then `python3 -m build --sdist` and `--wheel`), publish, PYPI_TOKEN.
  */
-export function peerFullRelease(pipIndexUrl: string | undefined): Promise<DriverResult> {
+export function peerFullRelease(isolation: Record<string, string>): Promise<DriverResult> {
   return withFreshIndex(async (server, f) => {
-    const env = baseEnv(f, { PYPI_TOKEN: await mintToken(server), ...isolationEnv(pipIndexUrl) });
-    const setVersion = `import re,pathlib;p=pathlib.Path('pyproject.toml');p.write_text(re.sub(r'(?m)^version = "[^"]*"','version = "\${version}"',p.read_text()))`;
+    const env = baseEnv({ PYPI_TOKEN: await mintToken(server), ...isolation });
     const result = await runDriver({
       module: PEER_PLUGIN,
       steps: ["verifyConditions", "prepare", "publish"],
       cwd: f.dir,
       env,
-      pluginConfig: { repoUrl: server.uploadUrl, installDeps: false, envDir: false, versionCmd: ["python3", "-c", setVersion] },
+      pluginConfig: { repoUrl: server.uploadUrl, installDeps: false, envDir: false },
       version: VERSION,
       gitHead: f.gitHead,
     });
     assertUploaded(server, "semantic-release-pypi");
     return result;
-  }, true);
+  });
 }
 
 /** A python3 that appends `start end argv` (ns) to `log` for every run: which process costs what. */
 export function tracingPython(dir: string): { python: string; log: string } {
   const python = join(dir, "python3-traced");
   const log = join(dir, "python-trace.log");
-  writeFileSync(python, `#!/bin/sh\nstart=$(date +%s%N)\n${SYSTEM_PYTHON} "$@"\nrc=$?\nend=$(date +%s%N)\nargs=$(printf '%s ' "$@" | tr '\\n' ' ' | cut -c1-160)\necho "$start $end $args" >> "${log}"\nexit $rc\n`);
+  writeFileSync(python, `#!/bin/sh\nstart=$(date +%s%N)\n${CURRENT_PYTHON} "$@"\nrc=$?\nend=$(date +%s%N)\nargs=$(printf '%s ' "$@" | tr '\\n' ' ' | cut -c1-160)\necho "$start $end $args" >> "${log}"\nexit $rc\n`);
   chmodSync(python, 0o755);
   return { python, log };
-}
-
-export function defaultPipIndexUrl(): string | undefined {
-  if (process.env.BENCH_PIP_INDEX_URL) return process.env.BENCH_PIP_INDEX_URL;
-  return existsSync("/opt/pypi/simple") ? "file:///opt/pypi/simple" : undefined;
 }

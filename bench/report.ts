@@ -1,60 +1,124 @@
 import type { Machine } from "./machine.js";
+import { GOALS, verdict, type GoalKey } from "./goals.js";
+import { range } from "./stats.js";
 
-/** bench/results.json: every key is written, a ratio is null only when it could not be measured (then `error` says why). */
-export interface Results {
+/** One measured claim: `ratio` (null when it could not be measured: `error` says why) against `goal`, with its raw data. */
+export interface Measured {
+  ratio: number | null;
+  goal: number;
+  /** What the ratio divides, in a few words, for the table. */
+  what: string;
+  /** One ratio per paired round, when the ratio is a median of rounds. */
+  ratios?: number[];
+  /** How it is measured, in full, for bench/RESULTS.md. */
+  how?: string;
+  error?: string;
+  [raw: string]: unknown;
+}
+
+/** A figure without a goal, shown under the goals (e.g. the podman matrix). */
+export interface Informational {
+  key: string;
+  what: string;
+  value: string;
+  note: string;
+}
+
+/** bench/results.json. */
+export type Results = {
   generatedAt: string;
   mode: "quick" | "full";
   durationS?: number;
   machine: Machine;
+  /** 1-, 5- and 15-minute load averages when the run started and ended. */
+  load: { start: number[]; end?: number[] };
+  rounds: Record<string, number>;
   goals: Record<string, number>;
-  rounds: { ratios: number; peerRatio: number };
-  dryRunOverhead: Record<string, any>;
-  historyScaling: Record<string, any>;
-  publishOverhead: Record<string, any>;
-  signingOverhead?: Record<string, any>;
-  peerRatio: Record<string, any>;
-  matrixParallelism: Record<string, any>;
-  peakMemory: Record<string, any>;
+  informational: Informational[];
+} & Partial<Record<GoalKey, Measured>>;
+
+/** The order of the table's rows. */
+export const ROW_ORDER: readonly GoalKey[] = [
+  "dryRunOverhead",
+  "historyScaling",
+  "psrRatio",
+  "psrRatioLargeHistory",
+  "peakMemory",
+  "publishOverhead",
+  "publishOverheadProvenance",
+  "signingOverhead",
+  "peerRatio",
+  "peerRatioUv",
+  "uvBuildRatio",
+  "matrixParallelism",
+];
+
+const shown = (value: number | null | undefined) => (value === null || value === undefined ? "—" : `${value}`);
+
+/** Pure: `met`, `**missed**` or `not measured`, as the table shows a verdict. */
+export function verdictCell(ratio: number | null | undefined, goal: number): string {
+  const v = verdict(ratio, goal);
+  return v === "missed" ? "**missed**" : v;
 }
 
-const verdict = (ratio: number | null | undefined, goal: number) => (ratio === null || ratio === undefined ? "not measured" : ratio <= goal ? "met" : "**missed**");
+/** Pure: the lowest–highest per-round ratio, or "—" for a single figure. */
+export function spreadCell(ratios: readonly number[] | undefined): string {
+  if (!ratios || ratios.length < 2) return "—";
+  const [low, high] = range(ratios);
+  return `${low}–${high}`;
+}
 
-/** Pure: the table the README shows under "Performance". */
-export function renderMarkdown(r: Results): string {
+/** Pure: the goals table (markdown), one row per measured key in ROW_ORDER, then the informational rows. */
+export function renderTable(r: Results): string {
+  const rows: string[][] = [];
+  for (const key of ROW_ORDER) {
+    const m = r[key];
+    if (!m) continue;
+    rows.push([`\`${key}\``, m.what, shown(m.ratio), spreadCell(m.ratios), `≤ ${m.goal}`, verdictCell(m.ratio, m.goal)]);
+  }
+  for (const info of r.informational ?? []) rows.push([info.key, info.what, info.value, "—", "—", info.note]);
+  return ["| key | what (ours / reference) | ratio | rounds (min–max) | goal | |", "|---|---|---|---|---|---|", ...rows.map((row) => `| ${row.join(" | ")} |`)].join("\n");
+}
+
+/** Pure: the line that says where and how the figures were measured. */
+export function renderHeader(r: Results): string {
   const m = r.machine;
-  const rows: string[][] = [
-    ["`dryRunOverhead`", "preset / bare dry run, same " + r.dryRunOverhead.commits + "-commit repo", `${r.dryRunOverhead.ratio}`, `≤ ${r.goals.dryRunOverhead}`, verdict(r.dryRunOverhead.ratio, r.goals.dryRunOverhead)],
-    ["`historyScaling`", `preset dry run, ${r.historyScaling.largeCommits} / ${r.historyScaling.smallCommits} commits`, `${r.historyScaling.ratio}`, `≤ ${r.goals.historyScaling}`, verdict(r.historyScaling.ratio, r.goals.historyScaling)],
-    ["`publishOverhead`", "our prepare + publish / build + twine check + twine upload", `${r.publishOverhead.ratio}`, `≤ ${r.goals.publishOverhead}`, verdict(r.publishOverhead.ratio, r.goals.publishOverhead)],
-    ["`signingOverhead`", "our prepare + publish with provenance / without (loopback Sigstore)", `${r.signingOverhead?.ratio ?? "—"}`, `≤ ${r.goals.signingOverhead ?? 1.1}`, verdict(r.signingOverhead?.ratio, r.goals.signingOverhead ?? 1.1)],
-    ["`peerRatio`", "our PyPI release / semantic-release-pypi 5.3.0, both isolated builds", `${r.peerRatio.ratio ?? "—"}`, `≤ ${r.goals.peerRatio}`, verdict(r.peerRatio.ratio, r.goals.peerRatio)],
-    ["`matrixParallelism`", `6-entry matrix (buildx) / one ${r.matrixParallelism.buildMs / 1000} s build`, `${r.matrixParallelism.ratio}`, `≤ ${r.goals.matrixParallelism}`, verdict(r.matrixParallelism.ratio, r.goals.matrixParallelism)],
-    ...((r.matrixParallelism.podman ?? []) as { concurrency: number; ratio: number }[]).map((p) => [
-      "`matrixParallelism` (podman)",
-      `same matrix, builder podman, concurrency ${p.concurrency}`,
-      `${p.ratio}`,
-      "—",
-      `sequential would be 6`,
-    ]),
-    ["peak memory", `semantic-release process, preset / bare (${r.peakMemory.presetMiB} / ${r.peakMemory.bareMiB} MiB)`, `${r.peakMemory.ratio}`, "—", `${r.peakMemory.largeHistoryPresetMiB} MiB at ${r.peakMemory.largeCommits} commits`],
-  ];
-  const table = [
-    "| key | what | ratio | goal | |",
-    "|---|---|---|---|---|",
-    ...rows.map((row) => `| ${row.join(" | ")} |`),
-  ].join("\n");
+  const load = (values?: number[]) => (values ? values.map((v) => v.toFixed(2)).join(", ") : "?");
+  const command = r.mode === "quick" ? "npm run bench -- --quick" : "npm run bench";
+  return (
+    `Measured ${r.generatedAt.slice(0, 10)} by \`${command}\` (${r.mode} mode, ${r.durationS ?? "?"} s) on ${m.cpu}, ${m.nproc} cores, ${m.memoryGiB} GiB, ` +
+    `Node ${m.node}, ${m.python}, ${m.git}, ${m.os}; load average ${load(r.load?.start)} at the start, ${load(r.load?.end)} at the end.`
+  );
+}
+
+/** Pure: bench/RESULTS.md: the header, the table, and how each figure is measured. */
+export function renderMarkdown(r: Results): string {
   const notes: string[] = [];
-  if (r.mode === "quick") notes.push(`Quick mode: ${r.historyScaling.how}.`);
-  notes.push(`${r.rounds.ratios} paired rounds per ratio (${r.rounds.peerRatio} for peerRatio).`);
-  notes.push(`Each ratio is the median of paired, interleaved runs (A, B, B, A, …) measured in one run of \`npm run bench${r.mode === "quick" ? " -- --quick" : ""}\` (${r.durationS ?? "?"} s); the raw times are in \`bench/results.json\`.`);
-  notes.push(`peerRatio: ${r.peerRatio.how}`);
-  notes.push(`matrixParallelism: ${r.matrixParallelism.how}; fixed overhead over one build: ${r.matrixParallelism.overheadMs} ms.`);
-  return [
-    `Measured ${r.generatedAt.slice(0, 10)} on ${m.cpu}, ${m.nproc} cores (nproc), ${m.memoryGiB} GiB memory, Node ${m.node}, ${m.python}, ${m.git}, ${m.os}.`,
-    "",
-    table,
-    "",
-    ...notes.map((n) => `- ${n}`),
-    "",
-  ].join("\n");
+  for (const key of ROW_ORDER) {
+    const m = r[key];
+    if (m?.how) notes.push(`\`${key}\`: ${m.how}${m.error ? ` Not measured: ${m.error.split("\n")[0]}` : ""}`);
+  }
+  notes.push(`Rounds: ${Object.entries(r.rounds).map(([k, v]) => `${v} for ${k}`).join(", ")}. Each ratio is the median of per-round ratios of runs interleaved in one run (the order rotates every round); the raw times are in \`bench/results.json\`.`);
+  return [renderHeader(r), "", renderTable(r), "", ...notes.map((n) => `- ${n}`), ""].join("\n");
+}
+
+export const README_START = "<!-- bench:results:start (generated by `npm run bench:readme` from bench/results.json; do not edit) -->";
+export const README_END = "<!-- bench:results:end -->";
+
+/** Pure: `readme` with the text between the bench markers replaced by `block`; throws when the markers are missing or out of order. */
+export function replaceBetweenMarkers(readme: string, block: string): string {
+  const start = readme.indexOf(README_START);
+  const end = readme.indexOf(README_END);
+  if (start < 0 || end < 0 || end < start) throw new Error(`README.md needs the lines ${README_START} and ${README_END}, in that order`);
+  return `${readme.slice(0, start + README_START.length)}\n${block.trim()}\n${readme.slice(end)}`;
+}
+
+/** Pure: what the README shows between the markers. */
+export function renderReadmeBlock(r: Results): string {
+  return [renderHeader(r), "", renderTable(r)].join("\n");
+}
+
+/** Pure: every goal key with its goal, for results.json. */
+export function goalsTable(): Record<string, number> {
+  return { ...GOALS };
 }
