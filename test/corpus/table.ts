@@ -1,6 +1,6 @@
 /**
  * `npm run tested-with`: README's "Tested with" table, generated from test/corpus/projects.json,
- * whose outcomes and byte-identical rebuilds test/e2e/corpus.test.ts checks on every run.
+ * whose outcomes and byte-identical rebuilds test/e2e/corpus*.test.ts check on every run.
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";

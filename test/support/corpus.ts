@@ -162,3 +162,8 @@ export function commitAll(repo: TempRepo, message: string): void {
   git(repo.dir, ["add", "-A"]);
   repo.commit(message);
 }
+
+/** Pure: whether the project compiles an extension (its wheels are platform wheels). */
+export function isCompiled(project: Pick<CorpusProject, "backend">): boolean {
+  return /C extension|Rust extension/.test(project.backend);
+}
