@@ -6,6 +6,7 @@ import { loginBuilder, probePushAccess } from "../images/access.js";
 import { ociLabels } from "../images/labels.js";
 import { readImagesOptions, type ImagesOptions } from "../images/options.js";
 import type { ImagePlan } from "../images/plan.js";
+import { findReleasedImages, inPlanOrder } from "../images/released.js";
 import {
   createRunner, dryRunLines, IMAGES_RECORD_NAME, matrixRepositories, pushMatrix, registryClient, releasedImages, releaseMatrix, skipReason,
   type ReleaseMatrix, type ReleasedImage,
@@ -105,7 +106,11 @@ export async function verifyRelease(pluginConfig: PluginConfig, context: Context
   for (const line of dryRunLines(matrix)) logger.log(`  ${line}`);
 }
 
-/** Build and push every entry by digest (the base image first); only when all are in the registry, move the tags. */
+/**
+ * Build and push every entry by digest (the base image first); only when all are in the
+ * registry, move the tags. An entry an earlier run of this release already tagged (a rerun,
+ * a resume) is taken as it is, not built again.
+ */
 export async function publish(
   pluginConfig: PluginConfig,
   context: Context,
@@ -129,17 +134,19 @@ export async function publish(
     logger.log(`Images: ${matrix.plans.length} entries left to \`pyrelease images build\` jobs; the matrix and version are in $GITHUB_OUTPUT`);
     return false;
   }
-  const labels = ociLabels({
-    pep440: releasePep440(nextRelease!.version),
-    revision: nextRelease!.gitHead,
-    source: context.options.repositoryUrl,
-    created: buildTime(context.env),
-  });
+  const identity = { pep440: releasePep440(nextRelease!.version), revision: nextRelease!.gitHead };
+  const labels = ociLabels({ ...identity, source: context.options.repositoryUrl, created: buildTime(context.env) });
   const client = registryClient(options, context);
   // Problems with the provenance options are reported once, by the PyPI step.
   const runner = createRunner(options, context, {}, client, readProvenanceOptions(pluginConfig).options.buildxAttest);
   await loginBuilder(runner, matrixRepositories(matrix), client, logger);
-  const pushed = await pushMatrix(runner, options, matrix, labels, logger);
+  const found = await findReleasedImages(registryClient(options, context, { ...options.retry, attempts: 1 }), matrix.plans, identity);
+  if (found.unreadable) logger.warn(`Images: could not ask the registry which images of ${nextRelease!.gitTag} an earlier run tagged (${found.unreadable}): every image is built`);
+  for (const { plan, digest } of found.released) {
+    logger.log(`Images: ${plan.repository}@${digest} is ${plan.label} of ${nextRelease!.gitTag}, tagged by an earlier run: not built again`);
+  }
+  const built = found.toBuild.length ? await pushMatrix(runner, options, { ...matrix, plans: found.toBuild }, labels, logger) : [];
+  const pushed = inPlanOrder(matrix.plans, [...found.released, ...built]);
   // Signed provenance goes on every image before any tag moves.
   const provenance = await attestImages(pluginConfig, context, pushed.map(({ plan, digest }) => ({ repository: plan.repository, digest })), client);
   await runner.tag(pushed);

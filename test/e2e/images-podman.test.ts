@@ -144,6 +144,44 @@ test("a build failing mid-matrix moves no tag at all", async () => {
   for (const backend of ["pytorch", "broken", "vllm"]) expect(await registry!.tags(`partial/${backend}`)).toEqual([]);
 });
 
+test("a rerun of a release takes the images an earlier run tagged: none is built again, no tag moves", async () => {
+  if (!need()) return;
+  const cwd = project();
+  const config = (backends: string[]) => ({ images: imagesConfig("rerun", { matrix: { backend: backends, cuda: ["cuda12"] }, platforms: ["linux/amd64", "linux/arm64"] }) });
+  const digests = async () => Object.fromEntries(await Promise.all(["pytorch", "vllm"].flatMap((b) => ["6.0.0", "latest"].map(async (t) => [`${b}:${t}`, await registry!.digest(`rerun/${b}`, t)]))));
+
+  // The first run tagged pytorch, then stopped before vllm existed (as a run that failed halfway through tagging).
+  const first = await publish(config(["pytorch"]), context(cwd, "6.0.0", MAIN));
+  assert.ok(first);
+  const pytorch = first.images[0];
+
+  const logs: string[] = [];
+  const second = await publish(config(["pytorch", "vllm"]), context(cwd, "6.0.0", MAIN, logs));
+  assert.ok(second);
+  expect(second.images.find((i) => i.entry.backend === "pytorch")).toEqual(pytorch);
+  assert.match(logs.join("\n"), /rerun\/pytorch@sha256:\w+ is backend=pytorch,cuda=cuda12 of v6\.0\.0, tagged by an earlier run: not built again/);
+  assert.ok(!logs.some((l) => /Pushed backend=pytorch/.test(l)), logs.join("\n"));
+  assert.ok(logs.some((l) => /Pushed backend=vllm/.test(l)), logs.join("\n"));
+  const tagged = await digests();
+  assert.equal(tagged["pytorch:6.0.0"], pytorch.digest);
+  assert.equal(tagged["vllm:latest"], second.images.find((i) => i.entry.backend === "vllm")!.digest);
+
+  // A resume of the finished release builds nothing (a rebuild would differ: its created label is the time) and moves nothing.
+  logs.length = 0;
+  const third = await publish(config(["pytorch", "vllm"]), context(cwd, "6.0.0", MAIN, logs));
+  assert.ok(third);
+  expect(third.images).toEqual(second.images);
+  assert.ok(!logs.some((l) => /^Pushed /.test(l)), logs.join("\n"));
+  expect(await digests()).toEqual(tagged);
+
+  // The same version from another commit (its tag made again elsewhere) is another release: built, and its tags move.
+  const other = { ...context(cwd, "6.0.0", MAIN), nextRelease: { version: "6.0.0", gitTag: "v6.0.0", gitHead: "fedcba9876543210fedcba9876543210fedcba98", channel: null } };
+  const rebuilt = await publish(config(["pytorch"]), other);
+  assert.ok(rebuilt);
+  assert.notEqual(rebuilt.images[0].digest, pytorch.digest);
+  assert.equal(await registry!.digest("rerun/pytorch", "6.0.0"), rebuilt.images[0].digest);
+});
+
 test("verifyConditions names every entry without a Dockerfile, and refuses a bad reference", async () => {
   if (!need()) return;
   const cwd = project();

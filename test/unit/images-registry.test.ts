@@ -3,7 +3,9 @@ import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { authFileEntry, credentialsFromEnv, envPrefix, ghcrCredentials, helperCredentials, resolveCredentials, type CredentialDeps } from "../../src/images/credentials.js";
 import { imageIndex, parsePlatform, platformDigests, platformText } from "../../src/images/platforms.js";
+import type { ImagePlan } from "../../src/images/plan.js";
 import { referrersTag } from "../../src/images/registry.js";
+import { inPlanOrder, isReleaseImage, labelSource } from "../../src/images/released.js";
 import { grantedActions, mergeScopes, parseChallenge, repositoryScope } from "../../src/images/registry-auth.js";
 
 const b64 = (text: string) => Buffer.from(text).toString("base64");
@@ -141,4 +143,32 @@ test("platforms: os/arch[/variant] parsed and printed; an index lists them in or
 
 test("referrers tag schema: <alg>-<hex>", () => {
   assert.equal(referrersTag(`sha256:${"a".repeat(64)}`), `sha256-${"a".repeat(64)}`);
+});
+
+test("an earlier run's image: its labels name this release's version and commit; the labels of an index are its first platform's", () => {
+  const identity = { pep440: "2.0.0rc1", revision: "abc123" };
+  assert.ok(isReleaseImage({ "org.opencontainers.image.version": "2.0.0rc1", "org.opencontainers.image.revision": "abc123", "org.opencontainers.image.created": "x" }, identity));
+  assert.ok(!isReleaseImage({ "org.opencontainers.image.version": "2.0.0rc1", "org.opencontainers.image.revision": "def456" }, identity), "same version, other commit");
+  assert.ok(!isReleaseImage({ "org.opencontainers.image.version": "1.9.0", "org.opencontainers.image.revision": "abc123" }, identity), "latest still on the last release");
+  assert.ok(!isReleaseImage(undefined, identity));
+
+  expect(labelSource({ schemaVersion: 2, config: { digest: "sha256:c" }, layers: [] })).toEqual({ config: "sha256:c" });
+  const index = {
+    manifests: [
+      { digest: "sha256:att", platform: { os: "unknown", architecture: "unknown" } },
+      { digest: "sha256:amd", platform: { os: "linux", architecture: "amd64" } },
+      { digest: "sha256:arm", platform: { os: "linux", architecture: "arm64", variant: "v8" } },
+    ],
+  };
+  expect(labelSource(index)).toEqual({ platform: "sha256:amd", platforms: [{ platform: "linux/amd64", digest: "sha256:amd" }, { platform: "linux/arm64/v8", digest: "sha256:arm" }] });
+  assert.equal(labelSource({ manifests: [] }), undefined);
+  assert.equal(labelSource("not a manifest"), undefined);
+});
+
+test("images taken from the registry and built ones are tagged in the matrix's order", () => {
+  const plan = (id: string) => ({ id }) as ImagePlan;
+  const plans = ["a", "b", "c"].map(plan);
+  const image = (id: string) => ({ plan: plan(id), digest: `sha256:${id}` });
+  expect(inPlanOrder(plans, [image("c"), image("a"), image("b")]).map((i) => i.plan.id)).toEqual(["a", "b", "c"]);
+  expect(inPlanOrder(plans, [image("b")]).map((i) => i.plan.id)).toEqual(["b"]);
 });
