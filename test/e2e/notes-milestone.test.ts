@@ -106,13 +106,13 @@ test("an API error is a clear EMILESTONECHECK, with what GitHub said and no toke
   assert.equal(await analyzeCommits(MILESTONES, context), "minor");
 });
 
-test("without a token: a dry run holds and says the gate cannot be checked; a real run fails with ENOGHTOKEN", async () => {
+test("without a token: a dry run says the milestone cannot be checked and goes on; a real run fails with ENOGHTOKEN", async () => {
   const { context, logs, milestoneRequests } = await setup(["feat: zeus backend"], () => ({}));
   await assert.rejects(analyzeCommits(MILESTONES, context), (error: any) => error.code === "ENOGHTOKEN");
 
   context.options.dryRun = true;
-  assert.equal(await analyzeCommits(MILESTONES, context), null);
-  assert.ok(logs.some((line) => line.includes("minor release 2.1.0 held in this dry run: without a GitHub token")), logs.join("\n"));
+  assert.equal(await analyzeCommits(MILESTONES, context), "minor");
+  assert.ok(logs.some((line) => line.includes("minor release 2.1.0: without a GitHub token (GITHUB_TOKEN or GH_TOKEN) the milestone v2.1.0 cannot be checked; this dry run goes on as if it were closed")), logs.join("\n"));
   assert.equal(milestoneRequests().length, 0);
 });
 

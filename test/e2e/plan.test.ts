@@ -28,6 +28,17 @@ test("a concise plan: the version, what each plugin would do, the warnings; the 
   assert.equal((await runPyrelease(repo.dir, ["plan", "--bogus"])).code, 2);
 });
 
+test("gates and a milestone cadence that a plan cannot check (it holds no token) are named, and the plan goes on", async () => {
+  const repo = exampleHistory("1.1.0", { releaserc: { gates: { checks: ["gpu-ci"] }, cadence: { minor: "milestone" } } });
+  onCleanup(() => repo.cleanup());
+  const plan = await runPyrelease(repo.dir, ["plan"]);
+  assert.equal(plan.code, 0, plan.output);
+  assert.match(plan.stdout, /^Plan: 1\.0\.0 → 1\.1\.0 \(PEP 440 1\.1\.0\), minor release, tag v1\.1\.0/);
+  assert.match(plan.stdout, /⚠ minor release 1\.1\.0: without a GitHub token \(GITHUB_TOKEN or GH_TOKEN\) the milestone v1\.1\.0 cannot be checked; this dry run goes on as if it were closed/);
+  assert.match(plan.stdout, /⚠ minor release 1\.1\.0: without a GitHub token \(GITHUB_TOKEN or GH_TOKEN\) the checks gpu-ci cannot be read; this dry run goes on as if they were green/);
+  assert.match(plan.stdout, /^ {2}PyPI: will build llenergymeasure_demo-1\.1\.0\.tar\.gz/m);
+});
+
 test("a refusal is its codes, messages and fixes: no AggregateError, no stack trace", async () => {
   const repo = exampleHistory("1.1.0", { files: { "src/llenergymeasure_demo/_version.py": '__version__ = "1.0.0"\n' } });
   onCleanup(() => repo.cleanup());
