@@ -7,6 +7,7 @@ import type { ImagesOptions } from "./options.js";
 import { describePlan, onBase, planImages, type ImagePlan } from "./plan.js";
 import { podmanRunner } from "./podman.js";
 import { RegistryClient } from "./registry.js";
+import { findReleasedImages, inPlanOrder } from "./released.js";
 import type { ImageRunner, PushedImage } from "./runner.js";
 import { shipsImages } from "./since.js";
 import { latestAllowed } from "./tags.js";
@@ -90,7 +91,7 @@ export function createRunner(
  * built on it (its `repository@digest` as the build arg `options.base.arg`, and for bake a
  * named context). No tag moves here.
  */
-export async function pushMatrix(runner: ImageRunner, options: ImagesOptions, matrix: ReleaseMatrix, labels: Record<string, string>, logger: RunnerLogger): Promise<PushedImage[]> {
+async function pushMatrix(runner: ImageRunner, options: ImagesOptions, matrix: ReleaseMatrix, labels: Record<string, string>, logger: RunnerLogger): Promise<PushedImage[]> {
   let plans = matrix.plans;
   if (matrix.base && options.base) {
     const [base] = await runner.push([matrix.base], labels);
@@ -99,6 +100,30 @@ export async function pushMatrix(runner: ImageRunner, options: ImagesOptions, ma
     plans = onBase(plans, { name, arg: options.base.arg, ref: `${base.plan.repository}@${base.digest}` });
   }
   return runner.push(plans, labels);
+}
+
+/**
+ * Every entry of `matrix` in the registry by digest, in matrix order: an entry an earlier run
+ * of this release already tagged (one of its tags points at an image with this run's version
+ * and revision labels) is taken as it is; the others are built and pushed (the base first).
+ * So a rerun or a resume moves no tag to a rebuild. No tag moves here.
+ */
+export async function pushUntagged(
+  runner: ImageRunner,
+  options: ImagesOptions,
+  matrix: ReleaseMatrix,
+  labels: Record<string, string>,
+  context: { env: Record<string, string | undefined>; logger: RunnerLogger },
+): Promise<PushedImage[]> {
+  // One try: a registry that cannot be read leaves every entry to be built, as on a first run.
+  const found = await findReleasedImages(registryClient(options, context, { ...options.retry, attempts: 1 }), matrix.plans, labels);
+  const release = `${labels["org.opencontainers.image.version"]} (commit ${labels["org.opencontainers.image.revision"]?.slice(0, 12)})`;
+  if (found.unreadable) context.logger.warn(`Images: could not ask the registry which images of ${release} an earlier run tagged (${found.unreadable}): every image is built`);
+  for (const { plan, digest } of found.released) {
+    context.logger.log(`Images: ${plan.repository}@${digest} is ${plan.label} of ${release}, tagged by an earlier run: not built again`);
+  }
+  const built = found.toBuild.length ? await pushMatrix(runner, options, { ...matrix, plans: found.toBuild }, labels, context.logger) : [];
+  return inPlanOrder(matrix.plans, [...found.released, ...built]);
 }
 
 export function releasedImages(pushed: PushedImage[]): ReleasedImage[] {

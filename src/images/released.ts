@@ -11,13 +11,8 @@ import type { PushedImage } from "./runner.js";
  * byte-identical). Its tags are only put again, which changes nothing where they point at it.
  */
 
-/** What the OCI labels of a release's images must say for an image to be that release's. */
-export interface ReleaseIdentity {
-  /** `org.opencontainers.image.version` */
-  pep440: string;
-  /** `org.opencontainers.image.revision` */
-  revision: string;
-}
+const VERSION_LABEL = "org.opencontainers.image.version";
+const REVISION_LABEL = "org.opencontainers.image.revision";
 
 export interface ReleasedLookup {
   /** Entries already tagged with this release's image, in plan order. */
@@ -28,9 +23,9 @@ export interface ReleasedLookup {
   unreadable?: string;
 }
 
-/** Pure: does an image's config say it is this release's? */
-export function isReleaseImage(labels: Record<string, string> | undefined, identity: ReleaseIdentity): boolean {
-  return labels?.["org.opencontainers.image.version"] === identity.pep440 && labels?.["org.opencontainers.image.revision"] === identity.revision;
+/** Pure: is an image with `stored` labels this release's, whose images get `labels` (same version, same commit; the build time aside)? */
+export function isReleaseImage(stored: Record<string, string> | undefined, labels: Record<string, string>): boolean {
+  return Boolean(labels[VERSION_LABEL] && labels[REVISION_LABEL]) && stored?.[VERSION_LABEL] === labels[VERSION_LABEL] && stored?.[REVISION_LABEL] === labels[REVISION_LABEL];
 }
 
 /**
@@ -50,7 +45,7 @@ async function labelsOf(client: RegistryClient, repository: string, config: stri
 }
 
 /** The image of this release that one of `plan`'s tags points at, if any. */
-async function taggedReleaseImage(client: RegistryClient, plan: ImagePlan, identity: ReleaseIdentity): Promise<PushedImage | undefined> {
+async function taggedReleaseImage(client: RegistryClient, plan: ImagePlan, labels: Record<string, string>): Promise<PushedImage | undefined> {
   for (const tag of plan.tags) {
     const manifest = await client.getManifest(plan.repository, tag);
     if (!manifest) continue;
@@ -62,7 +57,7 @@ async function taggedReleaseImage(client: RegistryClient, plan: ImagePlan, ident
       source = first ? labelSource(JSON.parse(first.bytes.toString("utf8"))) : undefined;
     }
     if (!source || !("config" in source)) continue;
-    if (!isReleaseImage(await labelsOf(client, plan.repository, source.config), identity)) continue;
+    if (!isReleaseImage(await labelsOf(client, plan.repository, source.config), labels)) continue;
     return { plan, digest: manifest.digest, ...(plan.platforms.length > 1 && platforms ? { platforms } : {}) };
   }
   return undefined;
@@ -73,12 +68,12 @@ async function taggedReleaseImage(client: RegistryClient, plan: ImagePlan, ident
  * that cannot be read is not an error here (the push that follows needs it and says so):
  * every entry is then built, as a first run does.
  */
-export async function findReleasedImages(client: RegistryClient, plans: readonly ImagePlan[], identity: ReleaseIdentity): Promise<ReleasedLookup> {
+export async function findReleasedImages(client: RegistryClient, plans: readonly ImagePlan[], labels: Record<string, string>): Promise<ReleasedLookup> {
   const released: PushedImage[] = [];
   const toBuild: ImagePlan[] = [];
   for (const plan of plans) {
     try {
-      const image = await taggedReleaseImage(client, plan, identity);
+      const image = await taggedReleaseImage(client, plan, labels);
       if (image) released.push(image);
       else toBuild.push(plan);
     } catch (error) {

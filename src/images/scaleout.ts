@@ -7,7 +7,7 @@ import type { ImagesOptions } from "./options.js";
 import type { ImagePlan } from "./plan.js";
 import type { RetryOptions } from "../http.js";
 import { loginBuilder } from "./access.js";
-import { createRunner, matrixRepositories, pushMatrix, registryClient, releasedImages, releaseMatrix, releasePlans, type ReleasedImage } from "./release.js";
+import { createRunner, matrixRepositories, pushUntagged, registryClient, releasedImages, releaseMatrix, releasePlans, type ReleasedImage } from "./release.js";
 import type { PushedImage } from "./runner.js";
 
 /** What `images build` leaves for `images finalize`: one file per entry. */
@@ -61,7 +61,7 @@ export async function buildSelected(
   const noBuilder = await runner.check();
   if (noBuilder) throw noBuilder;
   await loginBuilder(runner, matrixRepositories(selected), client, context.logger);
-  const pushed = await pushMatrix(runner, options, selected, input.labels, context.logger);
+  const pushed = await pushUntagged(runner, options, selected, input.labels, context);
   const dir = resolve(context.cwd, input.dir);
   await mkdir(dir, { recursive: true });
   const files: DigestFile[] = [];

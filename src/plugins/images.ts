@@ -6,9 +6,8 @@ import { loginBuilder, probePushAccess } from "../images/access.js";
 import { ociLabels } from "../images/labels.js";
 import { readImagesOptions, type ImagesOptions } from "../images/options.js";
 import type { ImagePlan } from "../images/plan.js";
-import { findReleasedImages, inPlanOrder } from "../images/released.js";
 import {
-  createRunner, dryRunLines, IMAGES_RECORD_NAME, matrixRepositories, pushMatrix, registryClient, releasedImages, releaseMatrix, skipReason,
+  createRunner, dryRunLines, IMAGES_RECORD_NAME, matrixRepositories, pushUntagged, registryClient, releasedImages, releaseMatrix, skipReason,
   type ReleaseMatrix, type ReleasedImage,
 } from "../images/release.js";
 import { optionsOrThrow } from "../release/options.js";
@@ -134,19 +133,17 @@ export async function publish(
     logger.log(`Images: ${matrix.plans.length} entries left to \`pyrelease images build\` jobs; the matrix and version are in $GITHUB_OUTPUT`);
     return false;
   }
-  const identity = { pep440: releasePep440(nextRelease!.version), revision: nextRelease!.gitHead };
-  const labels = ociLabels({ ...identity, source: context.options.repositoryUrl, created: buildTime(context.env) });
+  const labels = ociLabels({
+    pep440: releasePep440(nextRelease!.version),
+    revision: nextRelease!.gitHead,
+    source: context.options.repositoryUrl,
+    created: buildTime(context.env),
+  });
   const client = registryClient(options, context);
   // Problems with the provenance options are reported once, by the PyPI step.
   const runner = createRunner(options, context, {}, client, readProvenanceOptions(pluginConfig).options.buildxAttest);
   await loginBuilder(runner, matrixRepositories(matrix), client, logger);
-  const found = await findReleasedImages(registryClient(options, context, { ...options.retry, attempts: 1 }), matrix.plans, identity);
-  if (found.unreadable) logger.warn(`Images: could not ask the registry which images of ${nextRelease!.gitTag} an earlier run tagged (${found.unreadable}): every image is built`);
-  for (const { plan, digest } of found.released) {
-    logger.log(`Images: ${plan.repository}@${digest} is ${plan.label} of ${nextRelease!.gitTag}, tagged by an earlier run: not built again`);
-  }
-  const built = found.toBuild.length ? await pushMatrix(runner, options, { ...matrix, plans: found.toBuild }, labels, logger) : [];
-  const pushed = inPlanOrder(matrix.plans, [...found.released, ...built]);
+  const pushed = await pushUntagged(runner, options, matrix, labels, context);
   // Signed provenance goes on every image before any tag moves.
   const provenance = await attestImages(pluginConfig, context, pushed.map(({ plan, digest }) => ({ repository: plan.repository, digest })), client);
   await runner.tag(pushed);

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, test, expect } from "@jest/globals";
 import assert from "node:assert/strict";
-import { cpSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Context } from "../../src/context.js";
@@ -159,7 +159,7 @@ test("a rerun of a release takes the images an earlier run tagged: none is built
   const second = await publish(config(["pytorch", "vllm"]), context(cwd, "6.0.0", MAIN, logs));
   assert.ok(second);
   expect(second.images.find((i) => i.entry.backend === "pytorch")).toEqual(pytorch);
-  assert.match(logs.join("\n"), /rerun\/pytorch@sha256:\w+ is backend=pytorch,cuda=cuda12 of v6\.0\.0, tagged by an earlier run: not built again/);
+  assert.match(logs.join("\n"), /rerun\/pytorch@sha256:\w+ is backend=pytorch,cuda=cuda12 of 6\.0\.0 \(commit 0123456789ab\), tagged by an earlier run: not built again/);
   assert.ok(!logs.some((l) => /Pushed backend=pytorch/.test(l)), logs.join("\n"));
   assert.ok(logs.some((l) => /Pushed backend=vllm/.test(l)), logs.join("\n"));
   const tagged = await digests();
@@ -226,6 +226,13 @@ test("scale-out: build entries in separate jobs, finalize tags only once every d
     // Each job's digest file carried its platforms' digests to finalize.
     expect(image.platforms.map((p: { platform: string }) => p.platform)).toEqual(["linux/amd64", "linux/arm64"]);
   }
+  // A job run again (GitHub's "Re-run all jobs") takes the image finalize tagged: the same digest file, nothing built.
+  const before = readFileSync(join(cwd, "image-digests", "pytorch-cuda12.json"), "utf8");
+  err.length = 0;
+  assert.equal(await imagesCommand(["build", "--only", "backend=pytorch", "--version", "4.0.0", ...revision], io), 0, err.join(""));
+  assert.equal(readFileSync(join(cwd, "image-digests", "pytorch-cuda12.json"), "utf8"), before);
+  assert.match(err.join(""), /split\/pytorch@sha256:\w+ is backend=pytorch,cuda=cuda12 of 4\.0\.0 \(commit 0123456789ab\), tagged by an earlier run: not built again/);
+  assert.doesNotMatch(err.join(""), /Pushed /);
   assert.equal(await imagesCommand(["build", "--only", "backend=jax", "--version", "4.0.0"], io), 1);
   assert.match(err.join(""), /EINVALIDCONFIG/);
   assert.equal(await imagesCommand(["build", "--version", "4.0.0"], io), 2);

@@ -146,11 +146,12 @@ test("referrers tag schema: <alg>-<hex>", () => {
 });
 
 test("an earlier run's image: its labels name this release's version and commit; the labels of an index are its first platform's", () => {
-  const identity = { pep440: "2.0.0rc1", revision: "abc123" };
-  assert.ok(isReleaseImage({ "org.opencontainers.image.version": "2.0.0rc1", "org.opencontainers.image.revision": "abc123", "org.opencontainers.image.created": "x" }, identity));
-  assert.ok(!isReleaseImage({ "org.opencontainers.image.version": "2.0.0rc1", "org.opencontainers.image.revision": "def456" }, identity), "same version, other commit");
-  assert.ok(!isReleaseImage({ "org.opencontainers.image.version": "1.9.0", "org.opencontainers.image.revision": "abc123" }, identity), "latest still on the last release");
-  assert.ok(!isReleaseImage(undefined, identity));
+  const labels = { "org.opencontainers.image.version": "2.0.0rc1", "org.opencontainers.image.revision": "abc123", "org.opencontainers.image.created": "2026-12-01T00:00:00.000Z" };
+  assert.ok(isReleaseImage({ ...labels, "org.opencontainers.image.created": "2026-11-30T23:00:00.000Z" }, labels), "the build time aside");
+  assert.ok(!isReleaseImage({ ...labels, "org.opencontainers.image.revision": "def456" }, labels), "same version, other commit");
+  assert.ok(!isReleaseImage({ ...labels, "org.opencontainers.image.version": "1.9.0" }, labels), "latest still on the last release");
+  assert.ok(!isReleaseImage(undefined, labels));
+  assert.ok(!isReleaseImage({}, {}), "labels without a version and a commit name no release");
 
   expect(labelSource({ schemaVersion: 2, config: { digest: "sha256:c" }, layers: [] })).toEqual({ config: "sha256:c" });
   const index = {
