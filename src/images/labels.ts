@@ -10,11 +10,15 @@ export interface LabelFacts {
   created: string;
 }
 
+/** The labels that name the release an image belongs to. */
+export const VERSION_LABEL = "org.opencontainers.image.version";
+export const REVISION_LABEL = "org.opencontainers.image.revision";
+
 /** Pure: `org.opencontainers.image.*` labels (image-spec annotations.md). Credentials in the URL are dropped. */
 export function ociLabels(facts: LabelFacts): Record<string, string> {
   const labels: Record<string, string> = {
-    "org.opencontainers.image.version": facts.pep440,
-    "org.opencontainers.image.revision": facts.revision,
+    [VERSION_LABEL]: facts.pep440,
+    [REVISION_LABEL]: facts.revision,
     "org.opencontainers.image.created": facts.created,
   };
   const source = facts.source ? publicUrl(facts.source) : undefined;

@@ -4,6 +4,7 @@ import { releasePep440 } from "../version/pep440.js";
 import { buildxRunner } from "./buildx.js";
 import type { RetryOptions } from "../http.js";
 import type { ImagesOptions } from "./options.js";
+import { REVISION_LABEL, VERSION_LABEL } from "./labels.js";
 import { describePlan, onBase, planImages, type ImagePlan } from "./plan.js";
 import { podmanRunner } from "./podman.js";
 import { RegistryClient } from "./registry.js";
@@ -117,7 +118,7 @@ export async function pushUntagged(
 ): Promise<PushedImage[]> {
   // One try: a registry that cannot be read leaves every entry to be built, as on a first run.
   const found = await findReleasedImages(registryClient(options, context, { ...options.retry, attempts: 1 }), matrix.plans, labels);
-  const release = `${labels["org.opencontainers.image.version"]} (commit ${labels["org.opencontainers.image.revision"]?.slice(0, 12)})`;
+  const release = `${labels[VERSION_LABEL]} (commit ${labels[REVISION_LABEL]?.slice(0, 12)})`;
   if (found.unreadable) context.logger.warn(`Images: could not ask the registry which images of ${release} an earlier run tagged (${found.unreadable}): every image is built`);
   for (const { plan, digest } of found.released) {
     context.logger.log(`Images: ${plan.repository}@${digest} is ${plan.label} of ${release}, tagged by an earlier run: not built again`);

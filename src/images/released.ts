@@ -1,3 +1,4 @@
+import { REVISION_LABEL, VERSION_LABEL } from "./labels.js";
 import type { ImagePlan } from "./plan.js";
 import { platformDigests } from "./platforms.js";
 import type { RegistryClient } from "./registry.js";
@@ -10,9 +11,6 @@ import type { PushedImage } from "./runner.js";
  * so no tag a user may have pulled moves to new bytes (podman and buildx builds are not
  * byte-identical). Its tags are only put again, which changes nothing where they point at it.
  */
-
-const VERSION_LABEL = "org.opencontainers.image.version";
-const REVISION_LABEL = "org.opencontainers.image.revision";
 
 export interface ReleasedLookup {
   /** Entries already tagged with this release's image, in plan order. */
